@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+/**
+ * The `smo` command. Offline commands work on files through lib/; online ones are tRPC
+ * clients of a running console. Each command lives in cli/commands/<area>.ts.
+ */
+import { EXIT_FAILED, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from "./io";
+import { commands } from "./commands";
+
+function helpText(all: CliCommand[]): string {
+  const width = Math.max(...all.map((command) => command.usage.length));
+  return ["Usage: smo <command> [options]", "", ...all.map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`), ""].join("\n");
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+    io.stdout(helpText(commands));
+    return argv.length === 0 ? EXIT_USAGE : 0;
+  }
+  // The longest command name that prefixes the arguments wins ("graph deploy" over "graph").
+  const match = [...commands]
+    .sort((a, b) => b.name.split(" ").length - a.name.split(" ").length)
+    .find((command) => {
+      const words = command.name.split(" ");
+      return words.every((word, index) => argv[index] === word);
+    });
+  if (!match) {
+    io.stderr(`smo: unknown command "${argv.slice(0, 2).join(" ")}"; run "smo --help" for the list\n`);
+    return EXIT_USAGE;
+  }
+  const rest = argv.slice(match.name.split(" ").length);
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout(`Usage: smo ${match.usage}\n\n${match.summary}\n`);
+    return 0;
+  }
+  try {
+    return await match.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`smo ${match.name}: ${error.message}\nUsage: smo ${match.usage}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`smo ${match.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILED;
+  }
+}
+
+const isEntryPoint = process.argv[1] !== undefined && /cli[/\\]main\.ts$/.test(process.argv[1]);
+if (isEntryPoint) {
+  const io: CliIo = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) };
+  runCli(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
+  });
+}
