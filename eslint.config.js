@@ -20,8 +20,24 @@ export default tseslint.config(
             { group: ["next", "next/*"], message: "lib/ is framework-free: no Next.js imports." },
             { group: ["react", "react-dom", "react/*"], message: "lib/ is framework-free: no React imports." },
             { group: ["@trpc/*"], message: "lib/ is framework-free: no tRPC imports; throw lib/errors instead." },
-            { group: ["**/sim/**", "../sim/*", "../../sim/*"], message: "lib/ never imports the sandbox simulator." },
+            { group: ["**/sim/**", "../sim/*", "../../sim/*"], message: "lib/ never imports the sandbox simulator (its tests may)." },
             { group: ["**/server/**", "**/app/**"], message: "lib/ does not depend on the web layers." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Tests of the core drive its clients against the sandbox emulators over real protocols.
+    files: ["lib/**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["next", "next/*"], message: "lib/ is framework-free: no Next.js imports." },
+            { group: ["react", "react-dom", "react/*"], message: "lib/ is framework-free: no React imports." },
+            { group: ["@trpc/*"], message: "lib/ is framework-free: no tRPC imports." },
           ],
         },
       ],

@@ -13,9 +13,6 @@ const BINARY_SUFFIXES: Record<string, number> = {
 };
 
 const DECIMAL_SUFFIXES: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
   "": 1,
   k: 1e3,
   M: 1e6,
@@ -24,6 +21,8 @@ const DECIMAL_SUFFIXES: Record<string, number> = {
   P: 1e15,
   E: 1e18,
 };
+
+const FRACTION_SUFFIXES: Record<string, number> = { n: 1e9, u: 1e6, m: 1e3 };
 
 const QUANTITY_PATTERN = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
 
@@ -35,6 +34,9 @@ export function tryParseQuantity(text: string | number): number | undefined {
   const [, digits, exponent, suffix] = match;
   const base = Number(digits);
   if (exponent) return base * 10 ** Number(exponent.slice(1));
+  // Fractional suffixes divide, so "1400m" is exactly 1.4 rather than 1.4000000000000001.
+  const divisor = suffix ? FRACTION_SUFFIXES[suffix] : undefined;
+  if (divisor) return base / divisor;
   const unit = suffix ? (BINARY_SUFFIXES[suffix] ?? DECIMAL_SUFFIXES[suffix]) : 1;
   return base * (unit ?? 1);
 }
