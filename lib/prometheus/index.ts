@@ -1,0 +1,3 @@
+export * from "./client";
+export * from "./promql";
+export * from "./queries";
