@@ -1,0 +1,2 @@
+export { recordEvent, type EventRecord, type EventSeverity, type NewEvent } from "./record";
+export { listEvents, type ListEventsInput } from "./list";
