@@ -11,7 +11,7 @@ test("the landing page presents the console and the sample graphs, accessibly", 
     await expect(page.getByRole("heading", { level: 3, name: graph })).toBeVisible();
   }
   // The GPU service of the GPU sample is flagged, read through the real descriptor parser.
-  await expect(page.getByRole("row", { name: /ml-inference/ })).toContainText("GPU");
+  await expect(page.getByRole("row", { name: /^ml-inference/ })).toContainText("GPU");
   await page.screenshot({ path: testInfo.outputPath("landing.png"), fullPage: true });
 
   const scan = await new AxeBuilder({ page }).analyze();

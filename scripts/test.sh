@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+export NEXT_TELEMETRY_DISABLED=1
+
 log() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 bash scripts/ensure-system-packages.sh
