@@ -1,0 +1,14 @@
+/** Scaling (SPEC §5): the original SMO replica model, the threshold scaler, request-rate PromQL. */
+export {
+  solveReplicas,
+  replicaObjective,
+  minimumReplicas,
+  validateReplicaProblem,
+  type ReplicaCluster,
+  type ReplicaService,
+  type ReplicaProblem,
+  type ReplicaResult,
+} from "./replicas";
+export { decideThresholdScaling, type ThresholdAdjustment, type ThresholdScalerInput, type ThresholdDecision, type ThresholdAction } from "./threshold";
+export { buildRequestRateQuery, renderQueryTemplate, REQUEST_RATE_METRIC, QUERY_PLACEHOLDERS, type RequestRateQueryOptions } from "./queries";
+export { parseReplicaScenario, ReplicaScenario } from "./scenario";
