@@ -1,4 +1,5 @@
-import { bigint, index, integer, jsonb, pgTable, text, timestamp, unique } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { bigint, index, integer, jsonb, pgTable, text, timestamp, unique, uniqueIndex } from "drizzle-orm/pg-core";
 import { operationKindEnum, operationStatusEnum, stepStatusEnum } from "./enums";
 import { graphs } from "./graphs";
 
@@ -28,7 +29,12 @@ export const operations = pgTable(
     startedAt: timestamp({ withTimezone: true }),
     finishedAt: timestamp({ withTimezone: true }),
   },
-  (table) => [index().on(table.graphId, table.createdAt), index().on(table.status)],
+  (table) => [
+    index().on(table.graphId, table.createdAt),
+    index().on(table.status),
+    // One active operation per graph across every process: a second one is refused by the database.
+    uniqueIndex("operations_one_active_per_graph").on(table.graphName).where(sql`${table.status} in ('pending', 'running')`),
+  ],
 );
 
 export const operationSteps = pgTable(

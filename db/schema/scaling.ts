@@ -25,7 +25,10 @@ export const scalingPolicies = pgTable(
     upThreshold: doublePrecision(),
     downThreshold: doublePrecision(),
     cooldownSeconds: integer().notNull().default(60),
+    /** When the scaling loop last changed this service's replicas (starts the cooldown). */
     lastScaledAt: timestamp({ withTimezone: true }),
+    /** When the scaling loop last evaluated this policy; with intervalSeconds, says when it is due again. */
+    lastEvaluatedAt: timestamp({ withTimezone: true }),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     version: integer().notNull().default(1),
   },

@@ -1,0 +1,1 @@
+ALTER TABLE "scaling_policies" ADD COLUMN "last_evaluated_at" timestamp with time zone;

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "operations_one_active_per_graph" ON "operations" USING btree ("graph_name") WHERE "operations"."status" in ('pending', 'running');
