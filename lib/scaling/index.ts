@@ -10,7 +10,7 @@ export {
   type ReplicaResult,
 } from "./replicas";
 export { decideThresholdScaling, type ThresholdAdjustment, type ThresholdScalerInput, type ThresholdDecision, type ThresholdAction } from "./threshold";
-export { buildRequestRateQuery, renderQueryTemplate, REQUEST_RATE_METRIC, QUERY_PLACEHOLDERS, type RequestRateQueryOptions } from "./queries";
+export { buildRequestRateQuery, renderQueryTemplate, REQUEST_RATE_METRIC, QUERY_PLACEHOLDERS, type ScalingQueryOptions } from "./queries";
 export { parseReplicaScenario, ReplicaScenario } from "./scenario";
 export { runScalingPass, executeScaleOperation, type ScalingPassOptions, type ScalingPassResult, type ScalingDecisionAction, type ScalingDecisionRecord, type ScaleOperationInput } from "./loop";
 export { getScalingPolicies, upsertScalingPolicy, validatePolicyInput, ScalingPolicyInput, type ScalingPolicy } from "./policies";

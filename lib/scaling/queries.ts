@@ -7,7 +7,8 @@
  * so an id can never close the label matcher and add to the query.
  */
 import { ValidationError } from "../errors";
-import { assertPrometheusWindow, escapeLabelValue, selector } from "../prometheus/promql";
+import { assertPrometheusWindow, escapeLabelValue } from "../prometheus/promql";
+import { requestRateQuery } from "../prometheus/queries";
 
 export const REQUEST_RATE_METRIC = "flask_http_request_total";
 export const QUERY_PLACEHOLDERS = ["service", "window"] as const;
@@ -15,7 +16,7 @@ type PlaceholderName = (typeof QUERY_PLACEHOLDERS)[number];
 
 const PLACEHOLDER_PATTERN = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/y;
 
-export type RequestRateQueryOptions = {
+export type ScalingQueryOptions = {
   /** Range of the rate(), a Prometheus duration such as "30s" or "1m30s". */
   window: string;
   /** The service's own PromQL: `{{service}}` inside a "…" string becomes the escaped id, `{{window}}` the window. */
@@ -23,10 +24,11 @@ export type RequestRateQueryOptions = {
 };
 
 /** The service's template filled in, or the original default query. */
-export function buildRequestRateQuery(service: string, options: RequestRateQueryOptions): string {
+export function buildRequestRateQuery(service: string, options: ScalingQueryOptions): string {
   if (options.template !== undefined) return renderQueryTemplate(options.template, { service, window: options.window });
   assertPrometheusWindow(options.window, "window");
-  return `sum(rate(${selector(REQUEST_RATE_METRIC, { service })}[${options.window}])) by (service)`;
+  // The default text lives with SMO's other queries, which the dashboards share.
+  return requestRateQuery({ service, window: options.window, metric: REQUEST_RATE_METRIC });
 }
 
 /**
