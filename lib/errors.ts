@@ -7,7 +7,7 @@
 export type ValidationIssue = { path: string; message: string };
 
 export abstract class SmoError extends Error {
-  abstract readonly kind: "not-found" | "conflict" | "validation" | "precondition" | "upstream";
+  abstract readonly kind: "not-found" | "conflict" | "validation" | "precondition" | "upstream" | "unauthenticated" | "forbidden" | "rate-limited";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -53,6 +53,27 @@ export class UpstreamError extends SmoError {
     readonly details: { status?: number; reason?: string; cause?: unknown } = {},
   ) {
     super(`${system}: ${message}`, { cause: details.cause });
+  }
+}
+
+/** Missing or wrong credentials; the message never says which part was wrong. */
+export class AuthenticationError extends SmoError {
+  readonly kind = "unauthenticated";
+}
+
+/** The caller is known but its role does not allow the action. */
+export class ForbiddenError extends SmoError {
+  readonly kind = "forbidden";
+}
+
+/** Too many attempts; `retryAfterSeconds` says when trying again makes sense. */
+export class RateLimitedError extends SmoError {
+  readonly kind = "rate-limited";
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
   }
 }
 

@@ -47,6 +47,8 @@ describe("loadConfig", () => {
     expect(problemsOf({ GRAFANA_USER: "admin" })).toEqual(["GRAFANA_PASSWORD"]);
     expect(problemsOf({ SMO_ALERT_WEBHOOK_TOKEN: "short" })).toEqual(["SMO_ALERT_WEBHOOK_TOKEN"]);
     expect(problemsOf({ PROMETHEUS_RULE_NAMESPACE: "Monitoring NS" })).toEqual(["PROMETHEUS_RULE_NAMESPACE"]);
+    expect(problemsOf({ KARMADA_KUBECONFIG: "/etc/karmada/kubeconfig" })).toEqual(["PROMETHEUS_URL"]);
+    expect(problemsOf({ KARMADA_KUBECONFIG: "/k", PROMETHEUS_URL: "http://p:9090", GRAFANA_URL: "http://g:3000" })).toEqual(["GRAFANA_URL"]);
   });
 
   it("says what is wrong in one readable message", () => {

@@ -83,6 +83,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: { variable: string; message: string }[] = [];
   if (values.GRAFANA_USER && !values.GRAFANA_PASSWORD) problems.push({ variable: "GRAFANA_PASSWORD", message: "is required when GRAFANA_USER is set" });
   if (values.GRAFANA_TOKEN && values.GRAFANA_USER) problems.push({ variable: "GRAFANA_TOKEN", message: "and GRAFANA_USER are exclusive: give one way to sign in" });
+  if (values.KARMADA_KUBECONFIG) {
+    // Production talks to real systems: Prometheus is needed for scaling and alerts, Grafana (optional) needs a way to sign in.
+    if (!values.PROMETHEUS_URL) problems.push({ variable: "PROMETHEUS_URL", message: "is required when KARMADA_KUBECONFIG is set" });
+    if (values.GRAFANA_URL && !values.GRAFANA_TOKEN && !values.GRAFANA_USER) {
+      problems.push({ variable: "GRAFANA_URL", message: "needs GRAFANA_TOKEN, or GRAFANA_USER and GRAFANA_PASSWORD" });
+    }
+  }
   if (problems.length) throw new ConfigError(problems);
 
   const grafanaAuth = values.GRAFANA_TOKEN

@@ -1,0 +1,1 @@
+export { checkHealth, type ComponentHealth, type HealthOptions, type HealthReport } from "./health";

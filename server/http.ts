@@ -1,0 +1,48 @@
+/**
+ * The HTTP entry points, as plain fetch handlers (Request → Response): the Next.js route files
+ * only export them, and tests serve them with node:http.
+ */
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { checkHealth, type HealthReport } from "../lib/system";
+import type { ServerDeps } from "./deps";
+import { appRouter } from "./routers/_app";
+import { createContext } from "./trpc";
+
+export const TRPC_ENDPOINT = "/api/trpc";
+/** Calls per batch; larger batches get a 400 before any context or procedure runs. Keep the client's link at or below it. */
+export const MAX_BATCH_SIZE = 20;
+
+export function handleTrpcRequest(req: Request, deps: ServerDeps): Promise<Response> {
+  return fetchRequestHandler({
+    endpoint: TRPC_ENDPOINT,
+    req,
+    router: appRouter,
+    maxBatchSize: MAX_BATCH_SIZE,
+    createContext: ({ req, resHeaders }) => createContext({ req, resHeaders, deps }),
+    onError({ error, path, type }) {
+      // Errors inside procedures are logged by the mapping middleware; this catches the rest (context creation, parsing).
+      if (error.code === "INTERNAL_SERVER_ERROR" && !path) deps.logger.error({ err: error.cause ?? error, type }, "tRPC request failed");
+    },
+  });
+}
+
+/**
+ * GET /api/health, without authentication: 200 with each connection's state, 503 when the
+ * database does not answer or the console could not start at all.
+ */
+export async function handleHealthRequest(loadDeps: () => Promise<ServerDeps>): Promise<Response> {
+  let report: HealthReport;
+  try {
+    const deps = await loadDeps();
+    report = await checkHealth({ db: deps.database.db, clients: deps.clients }, { databaseLocation: deps.database.location });
+  } catch (error) {
+    const notChecked = { ok: false, message: "not checked: the console did not start" };
+    report = { status: "down", database: { ok: false, message: `the console did not start: ${describeStartFailure(error)}` }, karmada: notChecked, prometheus: notChecked, grafana: notChecked };
+  }
+  return Response.json(report, { status: report.database.ok ? 200 : 503, headers: { "cache-control": "no-store" } });
+}
+
+/** Configuration and database-open errors are written for operators and carry no secrets (URLs are redacted by createDb). */
+function describeStartFailure(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
