@@ -70,7 +70,12 @@ export type ServiceExplanation = {
   moveCosts: { cluster: string; objectiveDelta: number; feasible: boolean }[];
 };
 
-export type PlacementStatus = "optimal" | "feasible" | "infeasible";
+/**
+ * `optimal`: proven optimal; `feasible`: a placement, not proven optimal (time limit; `gap` says how far
+ * at most); `infeasible`: no placement exists (or, for a heuristic, the heuristic found none);
+ * `unknown`: the time limit ran out before any placement was found, and infeasibility is not proven.
+ */
+export type PlacementStatus = "optimal" | "feasible" | "infeasible" | "unknown";
 
 export type PlacementResult = {
   algorithm: PlacementAlgorithm;
@@ -87,4 +92,44 @@ export type PlacementResult = {
   explanations: ServiceExplanation[];
   /** When infeasible: which service cannot be placed, and what ruled out each cluster. */
   infeasibility?: { service?: string; message: string; excluded: ClusterExclusion[] };
+  /** How the time was spent (all in milliseconds) and the size of the integer program, for benchmarks and logs. */
+  stats?: PlacementStats;
+};
+
+export type PlacementStats = {
+  /** Validation, the heuristic placements and their local improvement. */
+  heuristicMs: number;
+  /** Building the integer program and its root tree-cut rounds; on large models also column pricing and neighbourhood search. */
+  buildMs: number;
+  /** The final HiGHS branch-and-bound run (0 when a large model's search ended without it). */
+  highsMs: number;
+  /** x, y, d and u columns of the final integer program (x columns kept, when no final run happened). */
+  columns: number;
+  rows: number;
+  /** Objective of the best heuristic placement handed to HiGHS as its start (NaN when none). */
+  startObjective: number;
+};
+
+export type PlanPlacementOptions = {
+  algorithm: PlacementAlgorithm;
+  /** Time limit of the optimal algorithm in seconds (default 10); the best placement found so far is returned when it runs out. */
+  timeLimitSeconds?: number;
+  /** Receives the optimal algorithm's diagnostics (HiGHS's log, pricing and cut rounds), line by line. */
+  log?: (line: string) => void;
+};
+
+/** One constraint a placement breaks. */
+export type PlacementViolation = {
+  kind: "unknown-service" | "unknown-cluster" | "duplicate-cluster" | "spread" | "not-ready" | "no-gpu" | "cpu" | "memory" | "co-location";
+  service?: string;
+  cluster?: string;
+  message: string;
+};
+
+/** A placement measured against the model of SPEC §4: feasibility, each term and the weighted objective. */
+export type PlacementEvaluation = {
+  feasible: boolean;
+  violations: PlacementViolation[];
+  terms: PlacementTerms;
+  objective: number;
 };
