@@ -66,7 +66,7 @@ export const hdagBenchmark: Benchmark = {
   summary: "parseHdag: samples, 100 and 1,000 services in YAML and JSON, hostile inputs refused",
   run: async () => {
     const cases: [string, string][] = [
-      ["sample image-detection (YAML)", readFileSync("/work/shared/hdag/image-detection-graph.yaml", "utf8")],
+      ["sample image-detection (YAML)", readFileSync(new URL("../examples/hdag/image-detection-graph.yaml", import.meta.url), "utf8")],
       ["100 services (YAML)", stringifyYaml(graphWith(100))],
       ["1,000 services (YAML)", stringifyYaml(graphWith(1_000))],
       ["1,000 services (JSON)", JSON.stringify(graphWith(1_000))],

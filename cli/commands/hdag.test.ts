@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -7,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIo } from "../io";
 import { runCli } from "../main";
 
-const SAMPLE = "/work/shared/hdag/image-detection-graph.yaml";
+const SAMPLES = fileURLToPath(new URL("../../examples/hdag", import.meta.url));
+const SAMPLE = `${SAMPLES}/image-detection-graph.yaml`;
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
@@ -54,9 +56,9 @@ describe("smo hdag validate", () => {
   });
 
   it("shows the GPU need and the high-availability spread", async () => {
-    const gpu = await run("hdag", "validate", "/work/shared/hdag/gpu-offloading-graph.yaml");
+    const gpu = await run("hdag", "validate", `${SAMPLES}/gpu-offloading-graph.yaml`);
     expect(gpu.stdout).toMatch(/\nml-inference\s+auto\s+4 \(medium\)\s+2Gi \(medium\)\s+yes\s+-\s+1\n/);
-    const resilience = await run("hdag", "validate", "/work/shared/hdag/resilience-critical-graph.yaml");
+    const resilience = await run("hdag", "validate", `${SAMPLES}/resilience-critical-graph.yaml`);
     expect(resilience.stdout).toMatch(/\ncritical-service\s+auto\s+1 \(small\)\s+1Gi \(small\)\s+no\s+-\s+2\n/);
   });
 

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { mkdtemp, mkdir, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +18,7 @@ afterAll(async () => {
 
 describe("loadHdagFile", () => {
   it("loads and parses a sample descriptor", async () => {
-    const graph = await loadHdagFile("/work/shared/hdag/gpu-offloading-graph.yaml");
+    const graph = await loadHdagFile(fileURLToPath(new URL("../../examples/hdag/gpu-offloading-graph.yaml", import.meta.url)));
     expect(graph.id).toBe("gpu-offloading-graph");
     expect(graph.services.find((service) => service.id === "ml-inference")?.compute.gpu).toBe(true);
   });

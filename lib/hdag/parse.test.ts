@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
 import { parse as parseYamlText, stringify as stringifyYaml } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -8,7 +9,7 @@ import type { LocatedIssue } from "./yaml";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
-const SAMPLES = "/work/shared/hdag";
+const SAMPLES = fileURLToPath(new URL("../../examples/hdag", import.meta.url));
 
 function sampleText(name: string): string {
   return readFileSync(`${SAMPLES}/${name}.yaml`, "utf8");

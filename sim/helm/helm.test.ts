@@ -131,7 +131,7 @@ describe("helm client ↔ sandbox helm ↔ Kubernetes emulator", () => {
   });
 
   it("places a WOT chart with the clusters from voChartOverwrite", async () => {
-    const descriptor = parse(readFileSync(new URL("../../../shared/hdag/image-detection-graph.yaml", import.meta.url), "utf8")) as {
+    const descriptor = parse(readFileSync(new URL("../../examples/hdag/image-detection-graph.yaml", import.meta.url), "utf8")) as {
       hdaGraph: { services: { id: string; artifact: { ociImage: string; ociConfig: { implementer: string }; valuesOverwrite: Record<string, unknown> } }[] };
     };
     const service = descriptor.hdaGraph.services.find((candidate) => candidate.id === "image-compression-vo")!;

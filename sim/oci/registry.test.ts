@@ -14,7 +14,7 @@ import { OCI_LAYER_TAR_GZIP } from "../../lib/oci/media-types";
 import { createTarGz, pushArtifact, pushDescriptorArtifact, pushIndex } from "./push";
 import { isDockerRegistryInstalled, startDockerRegistry, type LocalRegistry } from "./registry";
 
-const SAMPLE = readFileSync(new URL("../../../shared/hdag/image-detection-graph.yaml", import.meta.url), "utf8");
+const SAMPLE = readFileSync(new URL("../../examples/hdag/image-detection-graph.yaml", import.meta.url), "utf8");
 const hasRegistry = isDockerRegistryInstalled();
 if (!hasRegistry) console.warn("skipping OCI registry tests: /usr/bin/docker-registry is not installed (Debian package docker-registry)");
 
