@@ -1,0 +1,2 @@
+export { detectDrift, findGraphDrift, type DriftItem, type DriftKind, type DriftReport } from "./detect";
+export { reapplyGraph, executeReapply } from "./reapply";

@@ -1,0 +1,24 @@
+/**
+ * The graph lifecycle (SPEC §3): deploy, stop, start, remove, preview and apply re-placements,
+ * retry — each a durable operation run through the real clients — and the queries the console
+ * and the CLI read graphs with.
+ */
+export { deployGraph, executeDeploy, type DeployGraphInput, type DeployGraphResult, type DeployOperationInput } from "./deploy";
+export { readDescriptor, type DescriptorSource } from "./descriptor";
+export { stopGraph, executeStop, type GraphOperationResult, type LifecycleInput } from "./stop";
+export { startGraph, executeStart } from "./start";
+export { removeGraph, executeRemove } from "./remove";
+export {
+  previewReplacement,
+  replaceGraph,
+  executeReplace,
+  type PlacementMove,
+  type PlacementSide,
+  type PreviewReplacementInput,
+  type ReplaceGraphInput,
+  type ReplaceGraphResult,
+  type ReplacementPreview,
+} from "./replace";
+export { graphOperationExecutors, graphDeferredStepHandlers, retryGraphOperation } from "./executors";
+export { getGraph, listGraphs, listProjects, type GraphDetail, type GraphSummary, type PlacementSummary, type ProjectSummary, type ServiceDetail } from "./queries";
+export { PENDING_RELEASE_WAIT_MS } from "./releases";
