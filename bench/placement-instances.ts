@@ -1,3 +1,4 @@
+import { createSeededRandom } from "../lib/random";
 /**
  * Seeded, realistic placement instances for the benchmark: services of common sizes with sparse
  * connection graphs (≈ 1.5 connection points per service), clusters of a few flavours whose total
@@ -9,18 +10,6 @@ import type { LatencyQos } from "../lib/hdag/types";
 import type { PlacementCluster, PlacementInput, PlacementService } from "../lib/placement/types";
 
 export type InstanceKind = "original" | "full";
-
-/** mulberry32: small, fast, good enough to make benchmark instances reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GI = 2 ** 30;
 const MI = 2 ** 20;
@@ -48,7 +37,7 @@ function currentGroups(services: PlacementService[]): PlacementService[][] {
 }
 
 export function generatePlacementInstance(seed: number, serviceCount: number, clusterCount: number, kind: InstanceKind, options: InstanceOptions = {}): PlacementInput {
-  const random = seededRandom(seed);
+  const random = createSeededRandom(seed);
   const pick = <T>(values: readonly T[]) => values[Math.floor(random() * values.length)]!;
   const full = kind === "full";
 

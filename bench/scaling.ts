@@ -1,3 +1,4 @@
+import { createSeededRandom as createRandom } from "../lib/random";
 /**
  * `npm run bench -- scaling`: the replica model (lib/scaling/replicas.ts) at 10 to 10,000
  * services, phase by phase, against HiGHS' LP-text path; the cold first solve in a fresh
@@ -25,16 +26,6 @@ const SIZES = [10, 100, 1_000, 10_000];
 const REPETITIONS: Record<number, number> = { 10: 200, 100: 100, 1_000: 30, 10_000: 5 };
 const MEMORY_SOLVES = 2_000;
 
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Services whose request rates moved since the last decision. With `binding`, the cluster's CPU

@@ -1,3 +1,4 @@
+import { createSeededRandom } from "../random";
 /**
  * Property: for random valid descriptors, written as YAML or as JSON, the parser returns exactly
  * the normalised graph that the generator computed on its own (from its own size table), and
@@ -22,16 +23,8 @@ type Random = {
   chance: (probability: number) => boolean;
 };
 
-/** mulberry32: small, seeded, reproducible. */
 function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = createSeededRandom(seed);
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
   return { next, int, pick: (items) => items[int(0, items.length - 1)]!, chance: (probability) => next() < probability };
 }

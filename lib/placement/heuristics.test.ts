@@ -1,3 +1,4 @@
+import { createSeededRandom as createRandom } from "../random";
 /**
  * first-fit and green-best-fit: feasibility on random instances, and their documented order,
  * checked against an independent re-statement of the rules written in this file.
@@ -6,16 +7,6 @@ import { describe, expect, it } from "vitest";
 import { evaluatePlacement, planPlacement, type PlacementAlgorithm } from "./index";
 import type { PlacementCluster, PlacementInput, PlacementService } from "./types";
 
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GI = 2 ** 30;
 

@@ -1,3 +1,4 @@
+import { createSeededRandom as createRandom } from "../random";
 /**
  * The optimal placement against exhaustive enumeration. The oracle below is written from the model
  * definition (SPEC §4) alone and shares no code with lib/placement: it enumerates every choice of
@@ -11,16 +12,6 @@ import { buildPlacementProblem } from "./problem";
 import type { LatencyQos } from "../hdag/types";
 import type { PlacementCluster, PlacementInput, PlacementService } from "./types";
 
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GI = 2 ** 30;
 

@@ -1,19 +1,10 @@
+import { createSeededRandom as createRandom } from "../random";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../errors";
 import { loadHighs } from "../solver/highs";
 import { checkReplicaBounds, minimumReplicas, replicaObjective, solveReplicas, type ReplicaProblem, type ReplicaService } from "./replicas";
 
 /** mulberry32: a small seeded PRNG so every run sees the same instances. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function service(id: string, fields: Partial<ReplicaService>): ReplicaService {
   return { id, cpu: 1, alpha: 10, beta: 0, requestRate: 0, previous: 1, maxReplicas: 5, gpu: false, ...fields };
