@@ -93,7 +93,8 @@ async function openPostgres(url: string): Promise<OpenedDatabase> {
 function findMigrationsFolder(): string {
   const candidates = [path.resolve("db", "migrations")];
   try {
-    candidates.unshift(fileURLToPath(new URL("./migrations", import.meta.url)));
+    // path.join rather than new URL("./migrations", …): bundlers would try to turn the latter into an asset.
+    candidates.unshift(path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations"));
   } catch {
     // import.meta.url is not a file: URL inside some bundles; the working-directory path remains.
   }
