@@ -251,7 +251,7 @@ describe("error mapping of any procedure", () => {
   let eve: { id: number };
   const failing = router({
     bug: viewerProcedure.query(() => {
-      const error = new Error('relation "users" at /work/main/lib/secret.ts:12: select password_hash from users where token = \'smo_x\'');
+      const error = new Error('relation "users" at /srv/smo/lib/secret.ts:12: select password_hash from users where token = \'smo_x\'');
       throw error;
     }),
     karmadaDown: viewerProcedure.query(() => {
