@@ -16,6 +16,7 @@ import { createLogger, type Logger } from "../lib/logger";
 import type { Sandbox, SandboxEndpoints } from "../sim/sandbox";
 import { ConfigError, loadConfig, type SmoConfig } from "./config";
 import type { ServerDeps } from "./deps";
+import { startWorkers } from "./workers";
 
 export type Runtime = ServerDeps & {
   /** Stops background work, the sandbox and the database, in that order. */
@@ -103,7 +104,7 @@ type RuntimeHolder = { [RUNTIME_KEY]?: Promise<Runtime> };
 /** The process's runtime, created on first use. A failed start is forgotten so the next request retries. */
 export function getRuntime(): Promise<Runtime> {
   const holder = globalThis as RuntimeHolder;
-  holder[RUNTIME_KEY] ??= createRuntime().catch((error: unknown) => {
+  holder[RUNTIME_KEY] ??= createRuntime({ startWorkers: (deps) => startWorkers(deps) }).catch((error: unknown) => {
     delete holder[RUNTIME_KEY];
     throw error;
   });

@@ -15,3 +15,4 @@ export { parseReplicaScenario, ReplicaScenario } from "./scenario";
 export { runScalingPass, executeScaleOperation, type ScalingPassOptions, type ScalingPassResult, type ScalingDecisionAction, type ScalingDecisionRecord, type ScaleOperationInput } from "./loop";
 export { getScalingPolicies, upsertScalingPolicy, validatePolicyInput, ScalingPolicyInput, type ScalingPolicy } from "./policies";
 export { createLeaderElector, SCALER_LOCK_KEY, type LeaderElector } from "./leader";
+export { listScalingDecisions, type ListScalingDecisionsInput } from "./decisions";

@@ -5,6 +5,12 @@
 import { router } from "../trpc";
 import { auditRouter } from "./audit";
 import { authRouter } from "./auth";
+import { clustersRouter } from "./clusters";
+import { eventsRouter } from "./events";
+import { graphsRouter } from "./graphs";
+import { operationsRouter } from "./operations";
+import { placementRouter } from "./placement";
+import { scalingRouter } from "./scaling";
 import { settingsRouter } from "./settings";
 import { systemRouter } from "./system";
 import { tokensRouter } from "./tokens";
@@ -17,6 +23,12 @@ export const appRouter = router({
   settings: settingsRouter,
   system: systemRouter,
   audit: auditRouter,
+  graphs: graphsRouter,
+  clusters: clustersRouter,
+  placement: placementRouter,
+  scaling: scalingRouter,
+  events: eventsRouter,
+  operations: operationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

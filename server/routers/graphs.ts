@@ -1,0 +1,89 @@
+/**
+ * Graphs (SPEC §3): reads for everyone signed in, lifecycle actions for operators. Actions answer
+ * as soon as their operation is recorded and running; the console follows it through operations.get.
+ */
+import { z } from "zod";
+import { deployGraph, getGraph, listGraphs, listProjects, previewReplacement, removeGraph, replaceGraph, startGraph, stopGraph, type GraphOperationResult } from "../../lib/graphs";
+import { parseHdag } from "../../lib/hdag/parse";
+import type { LocatedIssue } from "../../lib/hdag/yaml";
+import { ValidationError } from "../../lib/errors";
+import { startRetryOperation } from "../../lib/operations";
+import { PLACEMENT_ALGORITHMS, type PlacementAlgorithm } from "../../lib/placement/types";
+import { router, operatorProcedure, viewerProcedure } from "../trpc";
+import { operationExecutors } from "../workers/executors";
+
+const GRAPH_STATUSES = ["Deploying", "Running", "Stopping", "Stopped", "Removing", "Failed"] as const;
+
+export const algorithmSchema = z.enum(PLACEMENT_ALGORITHMS as [PlacementAlgorithm, ...PlacementAlgorithm[]]);
+export const weightsSchema = z
+  .object({
+    migration: z.number().finite().nonnegative(),
+    carbon: z.number().finite().nonnegative(),
+    communication: z.number().finite().nonnegative(),
+    balance: z.number().finite().nonnegative(),
+  })
+  .partial()
+  .strict();
+
+const nameInput = z.object({ name: z.string().min(1).max(253) });
+
+const descriptorSchema = z.union([
+  z.object({ text: z.string().min(1) }).strict(),
+  z.object({ url: z.string().min(1) }).strict(),
+  z.object({ artifact: z.string().min(1) }).strict(),
+]);
+
+/** Parses only: a valid descriptor, or every problem with its path (and line/column when the YAML locates it). */
+function validateDescriptorText(text: string): { valid: boolean; graphId?: string; issues: LocatedIssue[] } {
+  try {
+    return { valid: true, graphId: parseHdag(text).id, issues: [] };
+  } catch (error) {
+    if (error instanceof ValidationError) return { valid: false, issues: error.issues };
+    throw error;
+  }
+}
+
+/** What an action answers: the graph as the operation began and the operation to follow (not its settling promise). */
+function startedAction({ graph, operation }: GraphOperationResult) {
+  return { graph, operation };
+}
+
+export const graphsRouter = router({
+  list: viewerProcedure
+    .input(z.object({ project: z.string().min(1).optional(), status: z.enum(GRAPH_STATUSES).optional() }).default({}))
+    .query(async ({ ctx, input }) => listGraphs(await ctx.core(), input)),
+
+  get: viewerProcedure.input(nameInput).query(async ({ ctx, input }) => getGraph(await ctx.core(), input.name)),
+
+  projects: viewerProcedure.query(async ({ ctx }) => listProjects(await ctx.core())),
+
+  deploy: operatorProcedure
+    .input(z.object({ project: z.string().min(1), descriptor: descriptorSchema, algorithm: algorithmSchema.optional() }))
+    .mutation(async ({ ctx, input }) => startedAction(await deployGraph(await ctx.core(), { ...input, wait: false }))),
+
+  start: operatorProcedure.input(nameInput).mutation(async ({ ctx, input }) => startedAction(await startGraph(await ctx.core(), { graphName: input.name, wait: false }))),
+
+  stop: operatorProcedure.input(nameInput).mutation(async ({ ctx, input }) => startedAction(await stopGraph(await ctx.core(), { graphName: input.name, wait: false }))),
+
+  remove: operatorProcedure.input(nameInput).mutation(async ({ ctx, input }) => startedAction(await removeGraph(await ctx.core(), { graphName: input.name, wait: false }))),
+
+  /** A dry run; it stores the preview (an unapplied placement) so that `replace` can apply exactly it. */
+  previewReplacement: operatorProcedure
+    .input(z.object({ name: z.string().min(1).max(253), algorithm: algorithmSchema.optional(), weights: weightsSchema.optional() }))
+    .mutation(async ({ ctx, input }) => previewReplacement(await ctx.core(), { graphName: input.name, algorithm: input.algorithm, weights: input.weights })),
+
+  replace: operatorProcedure
+    .input(z.object({ name: z.string().min(1).max(253), placementId: z.number().int().positive().optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const { preview, ...result } = await replaceGraph(await ctx.core(), { graphName: input.name, placementId: input.placementId, wait: false });
+      return { ...startedAction(result), preview };
+    }),
+
+  retry: operatorProcedure.input(z.object({ operationId: z.string().min(1) })).mutation(async ({ ctx, input }) => {
+    const { operation } = await startRetryOperation(await ctx.core(), input.operationId, operationExecutors);
+    return { operation };
+  }),
+
+  /** Parses a descriptor and reports every problem with its place; nothing is written. */
+  validate: viewerProcedure.input(z.object({ text: z.string() })).query(({ input }) => validateDescriptorText(input.text)),
+});
