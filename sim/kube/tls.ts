@@ -39,6 +39,13 @@ function positiveInteger(bytes: Buffer): Buffer {
   return der(0x02, trimmed);
 }
 
+/** 16 random bytes whose first byte is non-zero: DER integers must be minimal, so a leading 0x00 would be illegal padding. */
+function randomSerialNumber(): Buffer {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return bytes;
+}
+
 function utcTime(date: Date): Buffer {
   const text = date.toISOString().replace(/[-:T]/g, "").slice(2, 14) + "Z";
   return der(0x17, Buffer.from(text, "ascii"));
@@ -62,7 +69,7 @@ export function createSelfSignedCertificate(commonNameText = "karmada-apiserver"
   const serverAuth = sequence(objectIdentifier("2.5.29.37"), der(0x04, sequence(objectIdentifier("1.3.6.1.5.5.7.3.1"))));
   const tbs = sequence(
     der(0xa0, der(0x02, Buffer.from([2]))),
-    positiveInteger(randomBytes(16)),
+    positiveInteger(randomSerialNumber()),
     ecdsaWithSha256,
     commonName(commonNameText),
     sequence(utcTime(new Date(now - 60_000)), utcTime(new Date(now + 365 * 24 * 3600_000))),
