@@ -2,6 +2,14 @@
 export type CliIo = {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Everything piped to the command (e.g. `smo login --password-stdin`); read only by commands that need it. */
+  readStdin?: () => Promise<string>;
+  /** Whether a person is at the terminal: confirmations are asked only then. */
+  isTTY?: boolean;
+  /** Asks one question on the terminal and returns the answer line. */
+  ask?: (question: string) => Promise<string>;
+  /** Aborted on Ctrl-C; long-running commands (`smo events --follow`) stop when it fires. */
+  signal?: AbortSignal;
 };
 
 /** A command returns its exit code: 0 success, 1 the input was rejected or the action failed, 2 usage error. */

@@ -3,6 +3,8 @@
  * The `smo` command. Offline commands work on files through lib/; online ones are tRPC
  * clients of a running console. Each command lives in cli/commands/<area>.ts.
  */
+import { text } from "node:stream/consumers";
+import { createInterface } from "node:readline/promises";
 import { EXIT_FAILED, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from "./io";
 import { commands } from "./commands";
 
@@ -46,7 +48,27 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
 const isEntryPoint = process.argv[1] !== undefined && /cli[/\\]main\.ts$/.test(process.argv[1]);
 if (isEntryPoint) {
-  const io: CliIo = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) };
+  const interrupted = new AbortController();
+  process.once("SIGINT", () => {
+    interrupted.abort();
+    // Commands that watch the signal end within a poll; any other is stopped as Ctrl-C would have.
+    setTimeout(() => process.exit(130), 1_000).unref();
+  });
+  const io: CliIo = {
+    stdout: (output) => process.stdout.write(output),
+    stderr: (output) => process.stderr.write(output),
+    readStdin: () => text(process.stdin),
+    isTTY: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+    ask: async (question) => {
+      const terminal = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await terminal.question(question);
+      } finally {
+        terminal.close();
+      }
+    },
+    signal: interrupted.signal,
+  };
   runCli(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
   });
