@@ -15,10 +15,12 @@ export function databaseTargets(): DatabaseTarget[] {
   return targets;
 }
 
-/** Creates a uniquely named database on the server, migrates it, and drops it on close. */
-async function openThrowawayPostgres(adminUrl: string): Promise<DatabaseHandle> {
+export type ThrowawayDatabase = { url: string; drop: () => Promise<void> };
+
+/** Creates a uniquely named database on the server; its URL can be handed to other connections and child processes. */
+export async function createThrowawayDatabase(adminUrl: string, prefix = "smo_test"): Promise<ThrowawayDatabase> {
   const { default: postgres } = await import("postgres");
-  const name = `smo_test_${randomBytes(6).toString("hex")}`;
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
   try {
     await admin.unsafe(`create database ${name}`);
@@ -27,17 +29,28 @@ async function openThrowawayPostgres(adminUrl: string): Promise<DatabaseHandle> 
   }
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const handle = await createDb({ url: url.toString() });
   return {
-    ...handle,
-    close: async () => {
-      await handle.close();
+    url: url.toString(),
+    drop: async () => {
       const cleanup = postgres(adminUrl, { max: 1, onnotice: () => undefined });
       try {
         await cleanup.unsafe(`drop database if exists ${name} with (force)`);
       } finally {
         await cleanup.end({ timeout: 5 });
       }
+    },
+  };
+}
+
+/** A throwaway database, migrated, dropped on close. */
+async function openThrowawayPostgres(adminUrl: string): Promise<DatabaseHandle> {
+  const throwaway = await createThrowawayDatabase(adminUrl);
+  const handle = await createDb({ url: throwaway.url });
+  return {
+    ...handle,
+    close: async () => {
+      await handle.close();
+      await throwaway.drop();
     },
   };
 }
