@@ -2,11 +2,10 @@
  * `smo placement solve FILE`: places a scenario's services with first-fit, green-best-fit or the
  * optimal MILP, offline. Exit 0 with a placement, 1 when the file is rejected or no placement exists.
  */
-import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { ValidationError } from "../../lib/errors";
 import { PLACEMENT_ALGORITHMS, parsePlacementScenario, planPlacement, type PlacementAlgorithm, type PlacementInput, type PlacementResult } from "../../lib/placement";
-import { EXIT_FAILED, EXIT_OK, UsageError, formatTable, type CliCommand, type CliIo } from "../io";
+import { EXIT_FAILED, EXIT_OK, UsageError, formatTable, type CliCommand, type CliIo, readInputFile } from "../io";
 
 async function runPlacementSolve(args: string[], io: CliIo): Promise<number> {
   let parsed;
@@ -31,12 +30,7 @@ async function runPlacementSolve(args: string[], io: CliIo): Promise<number> {
     if (!Number.isFinite(timeLimitSeconds) || timeLimitSeconds <= 0) throw new UsageError(`--time-limit must be a number of seconds > 0 (got "${parsed.values["time-limit"]}")`);
   }
 
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    throw new Error(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+  const text = await readInputFile(file);
   let data: unknown;
   try {
     data = JSON.parse(text);

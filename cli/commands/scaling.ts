@@ -2,13 +2,12 @@
  * `smo scaling solve FILE`: the original SMO replica model on a scenario file, offline.
  * Exit 0 with replicas, 1 when the file is rejected or no replicas fit (the reason says why).
  */
-import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { ValidationError } from "../../lib/errors";
 import { solveReplicas, type ReplicaProblem, type ReplicaResult } from "../../lib/scaling/replicas";
 import { parseReplicaScenario } from "../../lib/scaling/scenario";
-import { EXIT_FAILED, EXIT_OK, UsageError, formatTable, type CliCommand, type CliIo } from "../io";
+import { EXIT_FAILED, EXIT_OK, UsageError, formatTable, type CliCommand, type CliIo, readInputFile } from "../io";
 
 async function runScalingSolve(args: string[], io: CliIo): Promise<number> {
   let parsed;
@@ -21,12 +20,7 @@ async function runScalingSolve(args: string[], io: CliIo): Promise<number> {
   if (file === undefined) throw new UsageError("missing the scenario FILE");
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
 
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    throw new Error(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+  const text = await readInputFile(file);
   let data: unknown;
   try {
     data = parseYaml(text);

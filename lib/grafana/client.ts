@@ -4,6 +4,7 @@
  * with Grafana's own message and status (`version-mismatch`, `empty-name`, …) as the reason.
  */
 
+import { describeNetworkError, previewBody } from "../http";
 import { z } from "zod";
 import { UpstreamError, ValidationError } from "../errors";
 import { explainInvalidUid } from "./names";
@@ -97,7 +98,7 @@ export function createGrafanaClient(options: GrafanaClientOptions): GrafanaClien
 
   function fail(action: string, answer: { status: number; json: unknown; text: string }): never {
     const body = ErrorBodySchema.safeParse(answer.json);
-    const grafanaMessage = body.success && body.data.message ? body.data.message : preview(answer.text);
+    const grafanaMessage = body.success && body.data.message ? body.data.message : previewBody(answer.text);
     const reason = body.success ? (body.data.status ?? body.data.messageId) : undefined;
     const hint = answer.status === 401 ? " (check the Grafana user/password or service-account token)" : answer.status === 403 ? " (the Grafana account lacks the permission)" : "";
     throw new UpstreamError("grafana", `${action}: HTTP ${answer.status}: ${grafanaMessage}${hint}`, { status: answer.status, reason });
@@ -106,7 +107,7 @@ export function createGrafanaClient(options: GrafanaClientOptions): GrafanaClien
   function parse<T>(action: string, schema: z.ZodType<T>, answer: { status: number; json: unknown; text: string }): T {
     const parsed = schema.safeParse(answer.json);
     if (!parsed.success) {
-      throw new UpstreamError("grafana", `${action}: unexpected answer (HTTP ${answer.status}): ${preview(answer.text)}`, {
+      throw new UpstreamError("grafana", `${action}: unexpected answer (HTTP ${answer.status}): ${previewBody(answer.text)}`, {
         status: answer.status,
         reason: "invalid_response",
       });
@@ -193,22 +194,4 @@ function normaliseUrl(rawUrl: string): string {
   url.search = "";
   url.hash = "";
   return url.toString().replace(/\/+$/, "");
-}
-
-function describeNetworkError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    if (cause instanceof Error) {
-      const code = (cause as { code?: string }).code;
-      return code ? `${code} (${cause.message})` : cause.message;
-    }
-    return error.message;
-  }
-  return String(error);
-}
-
-function preview(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  if (flat === "") return "(empty body)";
-  return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
 }

@@ -4,6 +4,7 @@
  * validated before use; every failure becomes an UpstreamError naming Prometheus's own text.
  */
 
+import { describeNetworkError, previewBody } from "../http";
 import { z } from "zod";
 import { UpstreamError, ValidationError } from "../errors";
 import { parsePrometheusDuration } from "./promql";
@@ -103,7 +104,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     try {
       body = JSON.parse(text);
     } catch {
-      throw new UpstreamError("prometheus", `${url} answered HTTP ${response.status} with a non-JSON body: ${preview(text)}`, {
+      throw new UpstreamError("prometheus", `${url} answered HTTP ${response.status} with a non-JSON body: ${previewBody(text)}`, {
         status: response.status,
         reason: "invalid_response",
       });
@@ -114,7 +115,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     }
     const success = SuccessSchema.safeParse(body);
     if (!success.success) {
-      throw new UpstreamError("prometheus", `${url} answered HTTP ${response.status} with an unexpected body: ${preview(text)}`, {
+      throw new UpstreamError("prometheus", `${url} answered HTTP ${response.status} with an unexpected body: ${previewBody(text)}`, {
         status: response.status,
         reason: "invalid_response",
       });
@@ -169,7 +170,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       const message =
         response.status === 403
           ? `reload refused (${text || "HTTP 403"}): start Prometheus with --web.enable-lifecycle, or let prometheus-operator's config-reloader reload it`
-          : `reload at ${url} failed with HTTP ${response.status}: ${preview(text)}`;
+          : `reload at ${url} failed with HTTP ${response.status}: ${previewBody(text)}`;
       throw new UpstreamError("prometheus", message, { status: response.status, reason: response.status === 403 ? "lifecycle_disabled" : "reload_failed" });
     },
 
@@ -185,7 +186,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       }
       const text = await response.text();
       if (!response.ok) {
-        throw new UpstreamError("prometheus", `${baseUrl}/api/v1/status/buildinfo answered HTTP ${response.status}: ${preview(text)}`, {
+        throw new UpstreamError("prometheus", `${baseUrl}/api/v1/status/buildinfo answered HTTP ${response.status}: ${previewBody(text)}`, {
           status: response.status,
           reason: "unhealthy",
         });
@@ -194,7 +195,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       try {
         parsed = JSON.parse(text);
       } catch {
-        throw new UpstreamError("prometheus", `${baseUrl}/api/v1/status/buildinfo answered a non-JSON body: ${preview(text)}`, {
+        throw new UpstreamError("prometheus", `${baseUrl}/api/v1/status/buildinfo answered a non-JSON body: ${previewBody(text)}`, {
           status: response.status,
           reason: "invalid_response",
         });
@@ -269,22 +270,4 @@ function splitCredentials(rawUrl: string): { baseUrl: string; credentialsHeader?
   url.search = "";
   url.hash = "";
   return { baseUrl: url.toString().replace(/\/+$/, ""), credentialsHeader };
-}
-
-function describeNetworkError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    if (cause instanceof Error) {
-      const code = (cause as { code?: string }).code;
-      return code ? `${code} (${cause.message})` : cause.message;
-    }
-    return error.message;
-  }
-  return String(error);
-}
-
-function preview(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  if (flat === "") return "(empty body)";
-  return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
 }
