@@ -76,8 +76,8 @@ export default async function HomePage() {
       <h2>Try the core from the command line</h2>
       <div className="commands">
         <pre>{`npm run smo -- hdag validate examples/hdag/image-detection-graph.yaml
-npm run smo -- placement solve lib/placement/examples/small.json --algorithm optimal
-npm run smo -- scaling solve lib/scaling/examples/three-services.json --json
+npm run smo -- placement solve lib/placement/examples/edge-federation.json --algorithm optimal
+npm run smo -- scaling solve lib/scaling/examples/brussels-demo.yaml --json
 npm run bench -- placement scaling`}</pre>
       </div>
       <footer>SMO Console · placement by HiGHS · {samples.length} sample graphs parsed at build time</footer>
