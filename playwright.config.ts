@@ -1,6 +1,10 @@
 import { defineConfig } from "@playwright/test";
 
+import { E2E_ADMIN_PASSWORD } from "./e2e/console";
+
 const port = Number(process.env.E2E_PORT ?? 3123);
+/** A fresh console state for every run: the sandbox federation and PGlite live here. */
+const dataDir = "test-results/e2e-data";
 
 export default defineConfig({
   testDir: "e2e",
@@ -19,8 +23,10 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node node_modules/next/dist/bin/next start -H 127.0.0.1 -p ${port}`,
-    url: `http://127.0.0.1:${port}/`,
+    command: `rm -rf ${dataDir} && node node_modules/next/dist/bin/next start -H 127.0.0.1 -p ${port}`,
+    url: `http://127.0.0.1:${port}/api/health`,
+    env: { SMO_DATA_DIR: dataDir, SMO_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD, LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" },
+    stdout: "pipe",
     reuseExistingServer: false,
     timeout: 120_000,
   },

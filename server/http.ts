@@ -18,6 +18,8 @@ export function handleTrpcRequest(req: Request, deps: ServerDeps): Promise<Respo
     req,
     router: appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
+    // The console sends queries whose input is a whole descriptor (validate, compare) as POST; they stay reads.
+    allowMethodOverride: true,
     createContext: ({ req, resHeaders }) => createContext({ req, resHeaders, deps }),
     onError({ error, path, type }) {
       // Errors inside procedures are logged by the mapping middleware; this catches the rest (context creation, parsing).
