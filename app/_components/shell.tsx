@@ -29,11 +29,12 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   const router = useRouter();
   const me = useMe();
-  const signedOut = me.isSuccess && me.data === null;
+  const signedOut = me.isSuccess && !me.isFetching && me.data === null;
 
   useEffect(() => {
-    if (signedOut) router.replace(`/sign-in?next=${encodeURIComponent(pathname)}`);
-  }, [signedOut, pathname, router]);
+    // window.location: the query string is part of where the visitor was going.
+    if (signedOut) router.replace(`/sign-in?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+  }, [signedOut, router]);
 
   return (
     <div className="shell">

@@ -18,8 +18,9 @@ export function SignInForm() {
   const [password, setPassword] = useState("");
   const signIn = useMutation(
     trpc.auth.signIn.mutationOptions({
-      onSuccess: async () => {
-        await queryClient.invalidateQueries();
+      onSuccess: () => {
+        // Everything cached so far was read signed out (auth.me among it): start afresh.
+        queryClient.clear();
         router.replace(next);
       },
     }),
