@@ -41,6 +41,7 @@ export async function createTestDeps(options: TestDepsOptions): Promise<TestDeps
     loginThrottle: createLoginThrottle(options.throttle),
     sessionPolicy: options.sessionPolicy ?? DEFAULT_SESSION_POLICY,
     sandbox: core.sandbox.endpoints,
+    sandboxControls: core.sandbox.controls,
   };
   return { deps, close: core.close };
 }
