@@ -8,7 +8,7 @@ import type { LoginThrottle, SessionPolicy } from "../lib/auth";
 import type { Actor, CoreClients, CoreConfig, CoreContext } from "../lib/context";
 import type { Logger } from "../lib/logger";
 import { applyConsoleSettings, getConsoleSettings } from "../lib/settings";
-import type { SandboxEndpoints } from "../sim/sandbox";
+import type { SandboxControls, SandboxEndpoints } from "../sim/sandbox";
 import type { SmoConfig } from "./config";
 
 export type ServerDeps = {
@@ -23,6 +23,8 @@ export type ServerDeps = {
   sessionPolicy: SessionPolicy;
   /** Present in sandbox mode: where the simulated federation answers (shown, labelled, in the console). */
   sandbox?: SandboxEndpoints;
+  /** Present in sandbox mode: the scenario knobs of the simulated federation (cluster readiness, request load). */
+  sandboxControls?: SandboxControls;
 };
 
 /** The core context acting as `actor`, with the settings stored by admins applied. */

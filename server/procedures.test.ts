@@ -16,7 +16,7 @@ import { addUser, createTestDeps, type TestDeps } from "./testing";
 import { createCallerFactory, createContextInner, type ProcedureMeta } from "./trpc";
 
 /** Public on purpose; anything else public is a mistake this list makes visible. */
-const PUBLIC_PROCEDURES = ["auth.me", "auth.signIn", "auth.signOut"];
+const PUBLIC_PROCEDURES = ["auth.me", "auth.signIn", "auth.signOut", "system.embedding"];
 
 type ProcedureInfo = { path: string; type: "query" | "mutation" | "subscription"; role: Role | "public" };
 

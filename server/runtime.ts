@@ -74,6 +74,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       loginThrottle: createLoginThrottle(),
       sessionPolicy: DEFAULT_SESSION_POLICY,
       sandbox: sandboxEndpoints,
+      sandboxControls: sandbox?.controls,
     };
 
     const authCtx = { db: database.db, clock: deps.clock, logger };

@@ -52,11 +52,26 @@ export async function createContext({ req, resHeaders, deps }: { req: Request; r
 /** Procedure meta: the minimum role, set by the base procedure (tests read it to derive the denied cases). */
 export type ProcedureMeta = { role: Role | "public" };
 
+/** Ping interval of subscription streams. */
+export const SSE_PING_MS = 10_000;
+/** Longest life of one subscription stream before the client reconnects (and is authenticated again). */
+export const SSE_MAX_DURATION_MS = 10 * 60_000;
+
 const t = initTRPC
   .context<Context>()
   .meta<ProcedureMeta>()
   .create({
     transformer: superjson,
+    // Subscriptions (events.live, operations.live) are Server-Sent Events on the same endpoint.
+    sse: {
+      // A comment-like ping keeps proxies from closing a quiet stream; a client that hears nothing
+      // for three pings reconnects (resuming from the last tracked id).
+      ping: { enabled: true, intervalMs: SSE_PING_MS },
+      client: { reconnectAfterInactivityMs: 3 * SSE_PING_MS },
+      // Credentials are checked when a stream opens: ending streams after a while makes every
+      // client reconnect, and so a revoked session or token stops receiving within this time.
+      maxDurationMs: SSE_MAX_DURATION_MS,
+    },
     errorFormatter({ shape, error }) {
       // Never a stack; internal errors say nothing more than "internal error".
       const { stack: _stack, ...data } = shape.data;

@@ -7,11 +7,12 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { NotFoundError } from "../lib/errors";
 import { createPrometheusClient } from "../lib/prometheus";
 import type { Logger } from "../lib/logger";
 import { startGrafanaEmulator, type GrafanaEmulator } from "./grafana";
 import { startKubeEmulator, type KubeEmulator, type SimClusterSpec } from "./kube";
-import { startPrometheusEmulator, type PrometheusEmulator } from "./prometheus";
+import { startPrometheusEmulator, type LoadProfile, type PrometheusEmulator } from "./prometheus";
 
 /** What a client needs to reach the sandbox; printed by `npm run sim` as its first line. */
 export type SandboxEndpoints = { kubeconfig: string; prometheusUrl: string; grafanaUrl: string; helmBin: string };
@@ -30,8 +31,24 @@ export type SandboxOptions = {
   logger?: Logger;
 };
 
+/**
+ * The scenario knobs of a running sandbox, for the console's sandbox page: what a real federation
+ * would do by itself (a member going offline, traffic rising) made to happen on demand.
+ */
+export type SandboxControls = {
+  /** The member clusters, by name, and whether each is Ready. */
+  clusters(): { name: string; ready: boolean }[];
+  /** Marks a member Ready or not, as Karmada's cluster controller would; NotFoundError for an unknown one. */
+  setClusterReady(name: string, ready: boolean): void;
+  /** The request rate of every running (or load-steered) service now, by name. */
+  loads(): { service: string; requestsPerSecond: number }[];
+  /** Steers a service's request load from now on (the metrics its pods report follow it). */
+  setLoad(service: string, profile: LoadProfile): void;
+};
+
 export type Sandbox = {
   endpoints: SandboxEndpoints;
+  controls: SandboxControls;
   kube: KubeEmulator;
   prometheus: PrometheusEmulator;
   grafana: GrafanaEmulator;
@@ -77,12 +94,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       prometheus,
       grafana,
       grafanaAuth,
+      controls: sandboxControls(kube, prometheus),
       close: () => closeAll(started),
     };
   } catch (error) {
     await closeAll(started);
     throw error;
   }
+}
+
+function sandboxControls(kube: KubeEmulator, prometheus: PrometheusEmulator): SandboxControls {
+  return {
+    clusters: () => kube.listClusters().map((cluster) => ({ name: cluster.name, ready: cluster.ready })),
+    setClusterReady: (name, ready) => {
+      if (!kube.listClusters().some((cluster) => cluster.name === name)) throw new NotFoundError("cluster", name);
+      kube.setClusterReady(name, ready);
+    },
+    loads: () => prometheus.currentLoads(),
+    setLoad: (service, profile) => prometheus.setLoad(service, profile),
+  };
 }
 
 async function closeAll(started: { close: () => Promise<void> }[]): Promise<void> {

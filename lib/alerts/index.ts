@@ -13,3 +13,4 @@ export {
   type ServiceAlert,
   type ServiceAlertEvent,
 } from "./rules";
+export { fireServiceAlert, firingPayload, alertFingerprint, type FireServiceAlertInput } from "./simulate";

@@ -22,3 +22,4 @@ export {
 export { graphOperationExecutors, graphDeferredStepHandlers, retryGraphOperation } from "./executors";
 export { getGraph, listGraphs, listProjects, type GraphDetail, type GraphSummary, type PlacementSummary, type ProjectSummary, type ServiceDetail } from "./queries";
 export { PENDING_RELEASE_WAIT_MS } from "./releases";
+export { graphMetrics, DEFAULT_METRICS_MINUTES, MAX_METRICS_MINUTES, type GraphMetrics, type GraphMetricsInput, type MetricsPoint, type ServiceMetrics } from "./metrics";

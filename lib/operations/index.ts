@@ -26,3 +26,4 @@ export { DEFAULT_LEASE_MS } from "./lease";
 export { recoverOperations, retryOperation, runOperation, startOperation, startRetryOperation, type StartedOperation } from "./run";
 export { reconcileDeferredSteps, skipDeferredSteps, startReconciler, type ReconcileResult, type ReconcilerOptions } from "./deferred";
 export { getOperation, listOperations, type ListOperationsInput } from "./queries";
+export { watchOperation, watchOperations, DEFAULT_WATCH_INTERVAL_MS, type WatchOptions } from "./watch";

@@ -10,6 +10,7 @@ import { eventsRouter } from "./events";
 import { graphsRouter } from "./graphs";
 import { operationsRouter } from "./operations";
 import { placementRouter } from "./placement";
+import { sandboxRouter } from "./sandbox";
 import { scalingRouter } from "./scaling";
 import { settingsRouter } from "./settings";
 import { systemRouter } from "./system";
@@ -29,6 +30,7 @@ export const appRouter = router({
   scaling: scalingRouter,
   events: eventsRouter,
   operations: operationsRouter,
+  sandbox: sandboxRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,7 +3,7 @@
  * as soon as their operation is recorded and running; the console follows it through operations.get.
  */
 import { z } from "zod";
-import { deployGraph, getGraph, listGraphs, listProjects, previewReplacement, removeGraph, replaceGraph, startGraph, stopGraph, type GraphOperationResult } from "../../lib/graphs";
+import { deployGraph, getGraph, graphMetrics, listGraphs, MAX_METRICS_MINUTES, listProjects, previewReplacement, removeGraph, replaceGraph, startGraph, stopGraph, type GraphOperationResult } from "../../lib/graphs";
 import { parseHdag } from "../../lib/hdag/parse";
 import type { LocatedIssue } from "../../lib/hdag/yaml";
 import { ValidationError } from "../../lib/errors";
@@ -54,6 +54,14 @@ export const graphsRouter = router({
     .query(async ({ ctx, input }) => listGraphs(await ctx.core(), input)),
 
   get: viewerProcedure.input(nameInput).query(async ({ ctx, input }) => getGraph(await ctx.core(), input.name)),
+
+  /**
+   * The scaling history chart's data: per service, request rate, ready replicas and capacity
+   * (alpha·replicas + beta of its policy) over the last `minutes` (default 60), at most 240 points, from Prometheus.
+   */
+  metrics: viewerProcedure
+    .input(z.object({ name: z.string().min(1).max(253), minutes: z.number().int().min(5).max(MAX_METRICS_MINUTES).optional() }))
+    .query(async ({ ctx, input }) => graphMetrics(await ctx.core(), { graphName: input.name, minutes: input.minutes })),
 
   projects: viewerProcedure.query(async ({ ctx }) => listProjects(await ctx.core())),
 

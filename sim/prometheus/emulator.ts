@@ -40,6 +40,8 @@ export type PrometheusEmulator = {
   url: string;
   /** Steers the request load of a service from now on. */
   setLoad(service: string, profile: LoadProfile): void;
+  /** Each running or load-steered service with its request rate now. */
+  currentLoads(): { service: string; requestsPerSecond: number }[];
   /** Number of accepted POST|PUT /-/reload calls. */
   reloadCount(): number;
   close(): Promise<void>;
@@ -165,6 +167,7 @@ export async function startPrometheusEmulator(options: PrometheusEmulatorOptions
       metrics.recordSnapshot();
       metrics.setLoad(service, profile);
     },
+    currentLoads: () => metrics.currentLoads(now()),
     reloadCount: () => reloads,
     close: () =>
       new Promise<void>((resolve, reject) => {

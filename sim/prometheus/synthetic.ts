@@ -152,6 +152,12 @@ export class SyntheticMetrics implements SeriesSource {
     this.loads.set(service, history);
   }
 
+  /** Every service that runs in the federation or was given a load, with its demand at `timeMs`, by name. */
+  currentLoads(timeMs: number): { service: string; requestsPerSecond: number }[] {
+    const services = new Set([...this.federation.listWorkloads().map((workload) => workload.service), ...this.loads.keys()]);
+    return [...services].sort().map((service) => ({ service, requestsPerSecond: this.requestRate(service, timeMs) }));
+  }
+
   /** Demand on `service` at `timeMs`, in requests per second. */
   requestRate(service: string, timeMs: number): number {
     const history = this.loads.get(service);
