@@ -16,7 +16,8 @@ export async function readDescriptor(ctx: Pick<CoreContext, "clients">, descript
   return { text, source, hdag: parseHdag(text, { source: source === "text" ? undefined : source }) };
 }
 
-async function readDescriptorText(ctx: Pick<CoreContext, "clients">, descriptor: DescriptorSource): Promise<{ text: string; source: string }> {
+/** The descriptor's text as its source holds it, not parsed: an editor shows it even when it is invalid. */
+export async function readDescriptorText(ctx: Pick<CoreContext, "clients">, descriptor: DescriptorSource): Promise<{ text: string; source: string }> {
   if (typeof descriptor !== "object" || descriptor === null) throw invalid("descriptor", "must be one of { text }, { file }, { url }, { artifact }");
   if ("text" in descriptor) {
     if (typeof descriptor.text !== "string" || descriptor.text.trim() === "") throw invalid("descriptor.text", "must be non-empty YAML or JSON text");

@@ -4,7 +4,7 @@
  * and the CLI read graphs with.
  */
 export { deployGraph, executeDeploy, type DeployGraphInput, type DeployGraphResult, type DeployOperationInput } from "./deploy";
-export { readDescriptor, type DescriptorSource } from "./descriptor";
+export { readDescriptor, readDescriptorText, type DescriptorSource } from "./descriptor";
 export { stopGraph, executeStop, type GraphOperationResult, type LifecycleInput } from "./stop";
 export { startGraph, executeStart } from "./start";
 export { removeGraph, executeRemove } from "./remove";

@@ -3,7 +3,21 @@
  * as soon as their operation is recorded and running; the console follows it through operations.get.
  */
 import { z } from "zod";
-import { deployGraph, getGraph, graphMetrics, listGraphs, MAX_METRICS_MINUTES, listProjects, previewReplacement, removeGraph, replaceGraph, startGraph, stopGraph, type GraphOperationResult } from "../../lib/graphs";
+import {
+  deployGraph,
+  getGraph,
+  graphMetrics,
+  listGraphs,
+  MAX_METRICS_MINUTES,
+  listProjects,
+  previewReplacement,
+  readDescriptorText,
+  removeGraph,
+  replaceGraph,
+  startGraph,
+  stopGraph,
+  type GraphOperationResult,
+} from "../../lib/graphs";
 import { parseHdag } from "../../lib/hdag/parse";
 import type { LocatedIssue } from "../../lib/hdag/yaml";
 import { ValidationError } from "../../lib/errors";
@@ -27,11 +41,9 @@ export const weightsSchema = z
 
 const nameInput = z.object({ name: z.string().min(1).max(253) });
 
-const descriptorSchema = z.union([
-  z.object({ text: z.string().min(1) }).strict(),
-  z.object({ url: z.string().min(1) }).strict(),
-  z.object({ artifact: z.string().min(1) }).strict(),
-]);
+const remoteDescriptorSchema = z.union([z.object({ url: z.string().min(1).max(2048) }).strict(), z.object({ artifact: z.string().min(1).max(2048) }).strict()]);
+
+const descriptorSchema = z.union([z.object({ text: z.string().min(1) }).strict(), remoteDescriptorSchema]);
 
 /** Parses only: a valid descriptor, or every problem with its path (and line/column when the YAML locates it). */
 function validateDescriptorText(text: string): { valid: boolean; graphId?: string; issues: LocatedIssue[] } {
@@ -91,6 +103,13 @@ export const graphsRouter = router({
     const { operation } = await startRetryOperation(await ctx.core(), input.operationId, operationExecutors);
     return { operation };
   }),
+
+  /**
+   * The text of a descriptor at an http(s) URL or an oci:// artifact, unparsed, so that the console
+   * can show, validate and preview it before deploying. Operators only: it makes the server fetch a
+   * URL, and like every mutation it is audited. Nothing else is written.
+   */
+  fetchDescriptor: operatorProcedure.input(remoteDescriptorSchema).mutation(async ({ ctx, input }) => readDescriptorText(await ctx.core(), input)),
 
   /** Parses a descriptor and reports every problem with its place; nothing is written. */
   validate: viewerProcedure.input(z.object({ text: z.string() })).query(({ input }) => validateDescriptorText(input.text)),
