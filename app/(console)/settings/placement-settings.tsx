@@ -23,7 +23,7 @@ const algorithmLabel = (value: string) => ALGORITHMS.find((algorithm) => algorit
 
 export function PlacementSettingsView({ value }: { value: PlacementSettings }) {
   return (
-    <div className="card">
+    <div className={`card ${styles.readOnlyCard}`}>
       <p className={styles.readOnly}>Only admins can change these settings.</p>
       <dl className={styles.facts}>
         <div>

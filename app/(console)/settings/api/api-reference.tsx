@@ -6,6 +6,7 @@
  */
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { Fragment } from "react";
 import { ErrorNotice, Loading, PageHeader } from "@/app/_components/ui";
 import { HTTP_METHODS, pathAnchor, schemaAnchor, type JsonSchema, type MediaContent, type OpenApiDocument, type Operation } from "./openapi";
 import { SchemaDetails, SchemaFields, TypeText } from "./schema-view";
@@ -60,7 +61,9 @@ function DocumentView({ document }: { document: OpenApiDocument }) {
                     <MethodBadge key={method} method={method} small />
                   ))}
                 </span>
-                <code>{path}</code>
+                <code>
+                  <BreakablePath path={path} />
+                </code>
               </a>
             </li>
           ))}
@@ -134,6 +137,18 @@ function DocumentView({ document }: { document: OpenApiDocument }) {
       </div>
     </div>
   );
+}
+
+/** A path that may wrap after each "/" in a narrow column. */
+function BreakablePath({ path }: { path: string }) {
+  const parts = path.split("/");
+  return parts.map((part, index) => (
+    <Fragment key={index}>
+      {index > 0 && "/"}
+      {part}
+      {index > 0 && index < parts.length - 1 && <wbr />}
+    </Fragment>
+  ));
 }
 
 function MethodBadge({ method, small }: { method: string; small?: boolean }) {

@@ -106,7 +106,7 @@ function TokenTable({ tokens, showOwner }: { tokens: Token[]; showOwner: boolean
               const expired = token.expiresAt !== null && new Date(token.expiresAt).getTime() <= now;
               return (
                 <tr key={token.id} data-token={token.name}>
-                  <th scope="row">
+                  <th scope="row" className={styles.rowHeader}>
                     <div>{token.name}</div>
                     <div className="mono muted">{token.prefix}…</div>
                   </th>
@@ -114,9 +114,9 @@ function TokenTable({ tokens, showOwner }: { tokens: Token[]; showOwner: boolean
                   <td>
                     <span className={`${styles.role} ${styles[`role-${token.role}`] ?? ""}`}>{token.role}</span>
                   </td>
-                  <td title={formatDateTime(token.createdAt)}>{timeAgo(token.createdAt)}</td>
+                  <td className={styles.nowrap} title={formatDateTime(token.createdAt)}>{timeAgo(token.createdAt)}</td>
                   <td title={token.expiresAt ? formatDateTime(token.expiresAt) : undefined}>{token.expiresAt ? formatDateTime(token.expiresAt) : "Never"}</td>
-                  <td title={token.lastUsedAt ? formatDateTime(token.lastUsedAt) : undefined}>{token.lastUsedAt ? timeAgo(token.lastUsedAt) : "Never"}</td>
+                  <td className={styles.nowrap} title={token.lastUsedAt ? formatDateTime(token.lastUsedAt) : undefined}>{token.lastUsedAt ? timeAgo(token.lastUsedAt) : "Never"}</td>
                   <td>
                     {token.revokedAt ? (
                       <StatusBadge status="failed" label={`Revoked ${timeAgo(token.revokedAt)}`} />
@@ -252,12 +252,14 @@ function NewToken({ name, token, onDone }: { name: string; token: string; onDone
           Copy
         </button>
       </div>
-      <p role="status" className={styles.copyStatus}>
-        {copied === "yes" ? "Copied to the clipboard." : copied === "failed" ? "The browser refused the clipboard: the token is selected, press Ctrl+C (⌘C) to copy it." : ""}
-      </p>
-      <button type="button" className="button" onClick={onDone}>
-        Done, I have stored it
-      </button>
+      <div className={styles.tokenDone}>
+        <button type="button" className="button" onClick={onDone}>
+          Done, I have stored it
+        </button>
+        <p role="status" className={styles.copyStatus}>
+          {copied === "yes" ? "Copied to the clipboard." : copied === "failed" ? "The browser refused the clipboard: the token is selected, press Ctrl+C (⌘C) to copy it." : ""}
+        </p>
+      </div>
     </div>
   );
 }

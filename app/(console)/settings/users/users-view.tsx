@@ -15,11 +15,7 @@ import styles from "../settings.module.css";
 
 const PASSWORD_MIN_LENGTH = 8;
 
-const ROLE_HELP: Record<Role, string> = {
-  viewer: "reads everything",
-  operator: "also deploys, starts, stops and re-places graphs",
-  admin: "also manages users, tokens and settings",
-};
+const ROLE_HELP = "A viewer reads everything; an operator also deploys, starts, stops and re-places graphs; an admin also manages users, tokens and settings.";
 
 export function UsersView() {
   const isAdmin = useCan("admin");
@@ -90,7 +86,6 @@ function UserManagement({ self }: { self: string }) {
                   <th scope="col">Role</th>
                   <th scope="col">State</th>
                   <th scope="col">Created</th>
-                  <th scope="col">Last change</th>
                   <th scope="col">
                     <span className="visually-hidden">Actions</span>
                   </th>
@@ -101,7 +96,7 @@ function UserManagement({ self }: { self: string }) {
                   const locked = user.lockedUntil && new Date(user.lockedUntil).getTime() > Date.now();
                   return (
                     <tr key={user.id}>
-                      <th scope="row">
+                      <th scope="row" className={styles.rowHeader}>
                         <span className={styles.userName}>{user.username}</span>
                         {user.username === self && <span className="tag">you</span>}
                       </th>
@@ -117,8 +112,7 @@ function UserManagement({ self }: { self: string }) {
                           <StatusBadge status="Ready" label="Active" />
                         )}
                       </td>
-                      <td title={formatDateTime(user.createdAt)}>{timeAgo(user.createdAt)}</td>
-                      <td title={formatDateTime(user.updatedAt)}>{timeAgo(user.updatedAt)}</td>
+                      <td className={styles.nowrap} title={formatDateTime(user.createdAt)}>{timeAgo(user.createdAt)}</td>
                       <td>
                         <div className={styles.rowActions}>
                           <RoleDialog username={user.username} role={user.role} onChange={(role) => setRole.mutate({ username: user.username, role })} />
@@ -167,12 +161,12 @@ function UserManagement({ self }: { self: string }) {
   );
 }
 
-function RoleSelect({ id, value, onChange }: { id: string; value: Role; onChange: (role: Role) => void }) {
+function RoleSelect({ id, value, onChange, describedBy }: { id: string; value: Role; onChange: (role: Role) => void; describedBy?: string }) {
   return (
-    <select id={id} value={value} onChange={(event) => onChange(event.target.value as Role)}>
+    <select id={id} value={value} onChange={(event) => onChange(event.target.value as Role)} aria-describedby={describedBy}>
       {ROLES.map((role) => (
         <option key={role} value={role}>
-          {role} — {ROLE_HELP[role]}
+          {role}
         </option>
       ))}
     </select>
@@ -197,7 +191,10 @@ function RoleDialog({ username, role, onChange }: { username: string; role: Role
         <label htmlFor={id}>
           <strong>New role</strong> (now {role})
         </label>
-        <RoleSelect id={id} value={draft} onChange={setDraft} />
+        <RoleSelect id={id} value={draft} onChange={setDraft} describedBy={`${id}-help`} />
+        <small id={`${id}-help`} className="muted">
+          {ROLE_HELP}
+        </small>
       </div>
     </FormDialogButton>
   );
@@ -292,12 +289,15 @@ function CreateUserForm({ onCreated }: { onCreated: (username: string) => void }
           <label htmlFor="new-user-role">
             <strong>Role</strong>
           </label>
-          <RoleSelect id="new-user-role" value={role} onChange={setRole} />
+          <RoleSelect id="new-user-role" value={role} onChange={setRole} describedBy="role-help" />
         </div>
         <button type="submit" className="button button-primary" disabled={create.isPending}>
           {create.isPending ? "Creating…" : "Create user"}
         </button>
       </form>
+      <p id="role-help" className={`muted ${styles.roleHelp}`}>
+        {ROLE_HELP}
+      </p>
       {create.isError && (
         <p className="notice notice-error" role="alert">
           The user was not created: {errorMessage(create.error)}
