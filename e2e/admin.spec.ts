@@ -105,7 +105,10 @@ test("an admin manages users (the last admin stays protected), and creates an op
   await expect(plaintext).toHaveValue(/^smo_[A-Za-z0-9_-]{43}$/);
   const token = await plaintext.inputValue();
   await expect(form).toContainText("This is the only time it is shown");
-  await expect(form.getByRole("button", { name: "Copy" })).toBeVisible();
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await form.getByRole("button", { name: "Copy" }).click();
+  await expect(form.getByRole("status")).toHaveText("Copied to the clipboard.");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
   const tokenRow = page.getByRole("row", { name: /e2e-operator/ });
   await expect(tokenRow).toContainText("operator");
   await expect(tokenRow).toContainText("Active");
