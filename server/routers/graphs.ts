@@ -3,7 +3,7 @@
  * as soon as their operation is recorded and running; the console follows it through operations.get.
  */
 import { z } from "zod";
-import { deployGraph, getGraph, listGraphs, listProjects, previewReplacement, removeGraph, replaceGraph, startGraph, stopGraph, type GraphOperationResult } from "../../lib/graphs";
+import { deployGraph, getGraph, GRAPH_PAGE_SIZE, listGraphs, listProjects, previewReplacement, removeGraph, replaceGraph, startGraph, stopGraph, type GraphOperationResult } from "../../lib/graphs";
 import { parseHdag } from "../../lib/hdag/parse";
 import type { LocatedIssue } from "../../lib/hdag/yaml";
 import { ValidationError } from "../../lib/errors";
@@ -49,8 +49,18 @@ function startedAction({ graph, operation }: GraphOperationResult) {
 }
 
 export const graphsRouter = router({
+  /** A page of graphs ({ items, nextCursor, total }); pass nextCursor back as cursor for the next page. */
   list: viewerProcedure
-    .input(z.object({ project: z.string().min(1).optional(), status: z.enum(GRAPH_STATUSES).optional() }).default({}))
+    .input(
+      z
+        .object({
+          project: z.string().min(1).optional(),
+          status: z.enum(GRAPH_STATUSES).optional(),
+          limit: z.number().int().min(1).max(GRAPH_PAGE_SIZE.max).optional(),
+          cursor: z.string().min(1).max(1_024).nullish(),
+        })
+        .default({}),
+    )
     .query(async ({ ctx, input }) => listGraphs(await ctx.core(), input)),
 
   get: viewerProcedure.input(nameInput).query(async ({ ctx, input }) => getGraph(await ctx.core(), input.name)),
