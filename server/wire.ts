@@ -6,15 +6,17 @@
  * errors, class instances, an object reached twice, a custom transformer registered on superjson —
  * is handed to superjson itself, so the document is superjson's in every case (wire.test.ts compares).
  */
+import { TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import type { SuperJSONResult } from "superjson";
+import { PROTOTYPE_KEYS } from "../lib/hdag/yaml";
+import { findPrototypeKey } from "./rest/body";
 
 type Annotation = [string];
 const UNDEFINED: Annotation = ["undefined"];
 const DATE: Annotation = ["Date"];
 /** Thrown inside the walk when the fast path does not apply. */
 const NOT_PLAIN = Symbol("not plain data");
-const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 /** superjson.serialize(value), with the same result, faster for plain data. */
 export function serializeForWire(value: unknown): SuperJSONResult {
@@ -69,7 +71,7 @@ export function serializeForWire(value: unknown): SuperJSONResult {
     if (prototype !== Object.prototype && prototype !== null) throw NOT_PLAIN;
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(item)) {
-      if (FORBIDDEN_KEYS.has(key)) throw NOT_PLAIN;
+      if (PROTOTYPE_KEYS.has(key)) throw NOT_PLAIN;
       const child = (item as Record<string, unknown>)[key];
       out[key] = needsPath(child) ? walk(child, prefix + escapeKey(key)) : walk(child, undefined);
     }
@@ -104,8 +106,19 @@ function escapeKey(key: string): string {
   return key.includes("\\") || key.includes(".") ? key.replace(/\\/g, "\\\\").replace(/\./g, "\\.") : key;
 }
 
+/**
+ * superjson.deserialize of a call's input, refusing keys named __proto__, constructor or prototype
+ * (superjson would drop some silently and throw on others) with a BAD_REQUEST naming where.
+ */
+export function deserializeInput(payload: unknown): unknown {
+  const record = typeof payload === "object" && payload !== null ? (payload as Record<string, unknown>) : {};
+  const where = findPrototypeKey(record.json, "") ?? findPrototypeKey(record.meta, "(superjson meta)");
+  if (where !== undefined) throw new TRPCError({ code: "BAD_REQUEST", message: `input has a forbidden key at ${where}: keys named __proto__, constructor or prototype are not allowed` });
+  return superjson.deserialize(payload as SuperJSONResult);
+}
+
 /** The transformer of the console's tRPC API: superjson on the wire both ways. */
 export const wireTransformer = {
   serialize: serializeForWire,
-  deserialize: (payload: unknown) => superjson.deserialize(payload as SuperJSONResult),
+  deserialize: deserializeInput,
 };
