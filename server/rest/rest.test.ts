@@ -8,6 +8,7 @@ import * as schema from "../../db/schema";
 import { databaseTargets } from "../../db/testing";
 import { createApiToken, createSession, SESSION_COOKIE_NAME, type Role } from "../../lib/auth";
 import { syncClusters } from "../../lib/clusters";
+import { startOperation } from "../../lib/operations";
 import { SYSTEM_ACTOR } from "../../lib/context";
 import { createCoreContext } from "../deps";
 import { addUser, createTestDeps, serveFetchHandler, type ServedHandler, type TestDeps } from "../testing";
@@ -338,7 +339,7 @@ describe.each(databaseTargets())("REST API /api/v1 on $name", (target) => {
     expect(line).toMatchObject({ actor: "alertmanager", action: "rest.receiveAlerts", result: "allowed" });
   });
 
-  it("deploys an event-triggered service when its alert fires through the webhook", async () => {
+  it("answers 503 with Retry-After while the graph is mid-operation (here or in another console), then acts on Alertmanager's retry", async () => {
     const payload = {
       version: "4",
       status: "firing",
@@ -360,7 +361,42 @@ describe.each(databaseTargets())("REST API /api/v1 on $name", (target) => {
         },
       ],
     };
-    const response = await call("POST", "/alerts", { body: JSON.stringify(payload), headers: { authorization: `Bearer ${WEBHOOK_TOKEN}` } });
+    const notify = () => call("POST", "/alerts", { body: JSON.stringify(payload), headers: { authorization: `Bearer ${WEBHOOK_TOKEN}` } });
+    const notificationsOf = async () => (await handle.db.select().from(schema.alertNotifications).where(sql`${schema.alertNotifications.fingerprint} = '0123456789abcdef'`)).length;
+    const ctx = await createCoreContext(test.deps, SYSTEM_ACTOR);
+    const [graph] = await handle.db.select().from(schema.graphs).where(sql`${schema.graphs.name} = 'image-detection-graph'`);
+
+    // This console runs an operation on the graph (held open by the test): the alert is refused at once, not queued.
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const busy = await startOperation(ctx, { kind: "scale", graphName: graph!.name, graphId: graph!.id, project: graph!.project }, () => gate);
+    const refused = await notify();
+    expect(refused.headers.get("retry-after")).toBe("5");
+    const here = await expectProblem(refused, 503);
+    expect(here.detail).toBe(`an operation (scale ${busy.operation.id}) is already running on graph image-detection-graph`);
+    expect(await notificationsOf()).toBe(0);
+    finish();
+    expect((await busy.done).status).toBe("succeeded");
+
+    // Another console's operation, seen only through the database.
+    await handle.db.insert(schema.operations).values({
+      id: "op_other_console",
+      kind: "scale",
+      status: "running",
+      graphId: graph!.id,
+      graphName: graph!.name,
+      project: graph!.project,
+      actor: "system",
+      leaseOwner: "other-console",
+      leaseExpiresAt: new Date(Date.now() + 60_000),
+    });
+    const elsewhere = await expectProblem(await notify(), 503);
+    expect(elsewhere.detail).toBe("an operation (scale op_other_console) is already running on graph image-detection-graph");
+    expect(await notificationsOf()).toBe(0);
+    await handle.db.update(schema.operations).set({ status: "succeeded", finishedAt: new Date() }).where(sql`${schema.operations.id} = 'op_other_console'`);
+
+    // Alertmanager retries the same notification: acted on, not taken for a repeat.
+    const response = await notify();
     expect(response.status).toBe(200);
     expect(((await response.json()) as { alerts: { outcome: string }[] }).alerts[0]?.outcome).toBe("deploying");
     const deadline = Date.now() + 30_000;
