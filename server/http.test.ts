@@ -144,7 +144,10 @@ describe.each(databaseTargets())("the tRPC endpoint over HTTP on $name", (target
     expect(denied.status === "rejected" && denied.reason instanceof TRPCClientError && denied.reason.data?.code).toBe("FORBIDDEN");
 
     const second = dataOf(await call(served.url, "tokens.create", { input: { name: "ci", role: "viewer" }, headers: { ...sameOrigin, cookie: adminCookie } })) as { token: string; summary: { id: number } };
-    expect((await call(served.url, "tokens.list", { query: true, headers: { authorization: `Bearer ${second.token}` } })).status).toBe(403);
+    // A viewer-role token manages its owner's tokens (as any signed-in user), within its role.
+    expect((await call(served.url, "tokens.list", { query: true, headers: { authorization: `Bearer ${second.token}` } })).status).toBe(200);
+    expect((await call(served.url, "tokens.create", { input: { name: "above", role: "operator" }, headers: { authorization: `Bearer ${second.token}` } })).status).toBe(403);
+    expect((await call(served.url, "users.list", { query: true, headers: { authorization: `Bearer ${second.token}` } })).status).toBe(403);
     expect((await call(served.url, "system.health", { query: true, headers: { authorization: `Bearer ${second.token}` } })).status).toBe(200);
     const revoked = await call(served.url, "tokens.revoke", { input: { id: second.summary.id }, headers: { ...sameOrigin, cookie: adminCookie } });
     expect(revoked.status).toBe(200);
