@@ -1,15 +1,19 @@
 /**
  * API load: `graphs.list` over tRPC (real HTTP, Bearer token, superjson, 1,000 graphs in the
  * database) against a bare node:http server answering the same JSON bytes, in the same run,
- * 50 concurrent keep-alive clients each. The clients run in a worker thread so that they do
- * not share the servers' event loop. BENCH_LOAD_SECONDS overrides the 20 s per target.
+ * 50 concurrent keep-alive clients each, for the default page (100 graphs) and the largest (500).
+ * The clients run in a worker thread so that they do not share the servers' event loop.
+ * BENCH_LOAD_SECONDS overrides the 20 s per target; BENCH_DATABASE_URL (a PostgreSQL server URL)
+ * runs it on a throwaway database there instead of the embedded PGlite.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Worker } from "node:worker_threads";
-import { createDb } from "../db";
+import { createDb, type DatabaseHandle } from "../db";
 import { graphs, projects, services } from "../db/schema";
+import { createThrowawayDatabase } from "../db/testing";
 import { createApiToken } from "../lib/auth";
+import { GRAPH_PAGE_SIZE } from "../lib/graphs";
 import { handleTrpcRequest } from "../server/http";
 import { addUser, createTestDeps, serveFetchHandler } from "../server/testing";
 import { printTable, type Benchmark } from "./table";
@@ -57,7 +61,7 @@ function percentile(sorted: number[], share: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))]! : NaN;
 }
 
-async function seedGraphs(db: Awaited<ReturnType<typeof createDb>>["db"]): Promise<void> {
+async function seedGraphs(db: DatabaseHandle["db"]): Promise<void> {
   await db.insert(projects).values({ name: "load" });
   const descriptor = { hdaGraph: { id: "g", services: [] } };
   for (let start = 0; start < GRAPH_COUNT; start += 200) {
@@ -81,44 +85,60 @@ async function seedGraphs(db: Awaited<ReturnType<typeof createDb>>["db"]): Promi
   }
 }
 
+/** PGlite in memory, or a throwaway database on BENCH_DATABASE_URL's server (dropped afterwards). */
+async function openBenchDatabase(): Promise<DatabaseHandle> {
+  const serverUrl = process.env.BENCH_DATABASE_URL;
+  if (!serverUrl) return createDb({ dataDir: "memory://" });
+  const throwaway = await createThrowawayDatabase(serverUrl, "smo_bench");
+  const handle = await createDb({ url: throwaway.url });
+  return { ...handle, close: () => handle.close().finally(throwaway.drop) };
+}
+
+type Row = (string | number)[];
+
+function resultRow(name: string, result: LoadResult): Row {
+  const sorted = [...result.latenciesMs].sort((a, b) => a - b);
+  return [name, result.requests, result.errors, result.requests / result.seconds, percentile(sorted, 0.5), percentile(sorted, 0.99)];
+}
+
 export const apiLoadBenchmark: Benchmark = {
   name: "api-load",
   summary: `graphs.list over tRPC with ${GRAPH_COUNT} graphs, ${CLIENTS} concurrent clients, against a bare node:http server returning the same JSON`,
   run: async () => {
     const seconds = Number(process.env.BENCH_LOAD_SECONDS ?? 20);
-    const database = await createDb({ dataDir: "memory://" });
+    const database = await openBenchDatabase();
     const { deps, close } = await createTestDeps({ database });
     try {
       await seedGraphs(database.db);
       const admin = await addUser(deps, "bench-admin", "admin");
       const { token } = await createApiToken({ db: database.db, clock: deps.clock, logger: deps.logger }, { userId: admin.id, role: "admin" }, { name: "bench", role: "viewer" });
       const trpc = await serveFetchHandler((request) => handleTrpcRequest(request, deps));
-      const path = `/api/trpc/graphs.list?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`;
       const headers = { authorization: `Bearer ${token}` };
-      const sample = await fetch(trpc.url + path, { headers });
-      const body = Buffer.from(await sample.arrayBuffer());
-      if (!sample.ok) throw new Error(`graphs.list answered ${sample.status}: ${body.toString("utf8").slice(0, 300)}`);
+      const rows: Row[] = [];
+      const ratios: string[] = [];
+      for (const limit of [GRAPH_PAGE_SIZE.default, GRAPH_PAGE_SIZE.max]) {
+        const path = `/api/trpc/graphs.list?input=${encodeURIComponent(JSON.stringify({ json: { limit } }))}`;
+        const sample = await fetch(trpc.url + path, { headers });
+        const body = Buffer.from(await sample.arrayBuffer());
+        if (!sample.ok) throw new Error(`graphs.list answered ${sample.status}: ${body.toString("utf8").slice(0, 300)}`);
+        const { json } = JSON.parse(body.toString("utf8")).result.data as { json: { items: unknown[]; total: number } };
+        if (json.items.length !== limit || json.total !== GRAPH_COUNT) throw new Error(`graphs.list answered ${json.items.length} of ${json.total} graphs, not ${limit} of ${GRAPH_COUNT}`);
 
-      const bare = createServer((_request, response) => {
-        response.writeHead(200, { "content-type": "application/json", "content-length": body.length });
-        response.end(body);
-      });
-      await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve));
-      const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}${path}`;
-
-      const results: [string, LoadResult][] = [];
-      results.push(["bare node:http, same JSON", await runLoad(bareUrl, headers, seconds)]);
-      results.push(["tRPC graphs.list (auth, DB, superjson)", await runLoad(trpc.url + path, headers, seconds)]);
+        const bare = createServer((_request, response) => {
+          response.writeHead(200, { "content-type": "application/json", "content-length": body.length });
+          response.end(body);
+        });
+        await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve));
+        const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}${path}`;
+        const bareResult = resultRow(`bare node:http, same JSON (${limit} graphs, ${(body.length / 1024).toFixed(0)} KiB)`, await runLoad(bareUrl, headers, seconds));
+        await new Promise<void>((resolve) => bare.close(() => resolve()));
+        const trpcResult = resultRow(`tRPC graphs.list limit ${limit} (auth, DB, superjson)`, await runLoad(trpc.url + path, headers, seconds));
+        rows.push(bareResult, trpcResult);
+        ratios.push(`page of ${limit}: ${((bareResult[3] as number) / (trpcResult[3] as number)).toFixed(1)}×`);
+      }
       await trpc.close();
-      await new Promise<void>((resolve) => bare.close(() => resolve()));
-
-      const rows = results.map(([name, result]) => {
-        const sorted = [...result.latenciesMs].sort((a, b) => a - b);
-        return [name, result.requests, result.errors, result.requests / result.seconds, percentile(sorted, 0.5), percentile(sorted, 0.99)];
-      });
-      const ratio = (rows[0]![3] as number) / (rows[1]![3] as number);
-      printTable(`graphs.list, ${GRAPH_COUNT} graphs, response ${(body.length / 1024).toFixed(0)} KiB, ${CLIENTS} clients × ${seconds} s each`, ["server", "requests", "errors", "req/s", "p50 ms", "p99 ms"], rows);
-      console.log(`\nbare / tRPC throughput ratio: ${ratio.toFixed(1)}×`);
+      printTable(`graphs.list, ${GRAPH_COUNT} graphs on ${database.kind}, ${CLIENTS} clients × ${seconds} s each`, ["server", "requests", "errors", "req/s", "p50 ms", "p99 ms"], rows);
+      console.log(`\nbare / tRPC throughput ratio: ${ratios.join(", ")}`);
     } finally {
       await close();
       await database.close();

@@ -4,6 +4,7 @@
  * so that a Helm release name fits.
  */
 
+import { z } from "zod";
 import { ValidationError } from "./errors";
 
 export const DNS1123_LABEL_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -28,6 +29,14 @@ export function isValidName(name: unknown, maxLength = MAX_RELEASE_NAME_LENGTH):
 export function assertValidName(name: unknown, path: string, maxLength = MAX_RELEASE_NAME_LENGTH): asserts name is string {
   const problem = explainInvalidName(name, maxLength);
   if (problem) throw new ValidationError([{ path, message: problem }]);
+}
+
+/** A zod string that must be a valid name, failing with explainInvalidName's message (API inputs that name graphs and projects). */
+export function nameSchema(maxLength = MAX_RELEASE_NAME_LENGTH) {
+  return z.string().superRefine((value, ctx) => {
+    const problem = explainInvalidName(value, maxLength);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 }
 
 function truncate(text: string): string {

@@ -3,17 +3,19 @@
  * sign-in and its cookie, lockout and throttling, API tokens as Bearer, cross-site refusal,
  * batch limits, error mapping without leaks, the audit log and settings without secrets.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { count, eq, sql } from "drizzle-orm";
 import superjson from "superjson";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../db";
-import { apiTokens, auditLog, sessions, users } from "../db/schema";
+import { apiTokens, auditLog, events, graphs, operations, placements, projects, services, sessions, users } from "../db/schema";
 import { databaseTargets } from "../db/testing";
 import { createApiToken } from "../lib/auth";
 import { NotFoundError, PreconditionFailedError, UpstreamError } from "../lib/errors";
-import { handleTrpcRequest, MAX_BATCH_SIZE, TRPC_ENDPOINT } from "./http";
+import { handleTrpcRequest, MAX_BATCH_SIZE, MAX_TRPC_BODY_BYTES, TRPC_ENDPOINT } from "./http";
 import type { AppRouter } from "./routers/_app";
 import { appRouter } from "./routers/_app";
 import { addUser, createTestDeps, serveFetchHandler, type ServedHandler, type TestDeps } from "./testing";
@@ -142,7 +144,10 @@ describe.each(databaseTargets())("the tRPC endpoint over HTTP on $name", (target
     expect(denied.status === "rejected" && denied.reason instanceof TRPCClientError && denied.reason.data?.code).toBe("FORBIDDEN");
 
     const second = dataOf(await call(served.url, "tokens.create", { input: { name: "ci", role: "viewer" }, headers: { ...sameOrigin, cookie: adminCookie } })) as { token: string; summary: { id: number } };
-    expect((await call(served.url, "tokens.list", { query: true, headers: { authorization: `Bearer ${second.token}` } })).status).toBe(403);
+    // A viewer-role token manages its owner's tokens (as any signed-in user), within its role.
+    expect((await call(served.url, "tokens.list", { query: true, headers: { authorization: `Bearer ${second.token}` } })).status).toBe(200);
+    expect((await call(served.url, "tokens.create", { input: { name: "above", role: "operator" }, headers: { authorization: `Bearer ${second.token}` } })).status).toBe(403);
+    expect((await call(served.url, "users.list", { query: true, headers: { authorization: `Bearer ${second.token}` } })).status).toBe(403);
     expect((await call(served.url, "system.health", { query: true, headers: { authorization: `Bearer ${second.token}` } })).status).toBe(200);
     const revoked = await call(served.url, "tokens.revoke", { input: { id: second.summary.id }, headers: { ...sameOrigin, cookie: adminCookie } });
     expect(revoked.status).toBe(200);
@@ -194,6 +199,61 @@ describe.each(databaseTargets())("the tRPC endpoint over HTTP on $name", (target
     const atLimit = await fetch(`${served.url}${TRPC_ENDPOINT}/${Array.from({ length: MAX_BATCH_SIZE }, () => "auth.me").join(",")}?batch=1&input=${encodeURIComponent("{}")}`);
     expect(atLimit.status).toBe(200);
     expect(((await atLimit.json()) as unknown[]).length).toBe(MAX_BATCH_SIZE);
+  });
+
+  it("refuses hostile input at the boundary with a clear error, writing nothing but the audit line", async () => {
+    const headers = { ...sameOrigin, cookie: adminCookie };
+    const rows = async () => Promise.all([graphs, services, projects, operations, placements, events].map(async (table) => (await handle.db.select({ total: count() }).from(table))[0]!.total));
+    const before = await rows();
+    const descriptor = readFileSync(join(import.meta.dirname, "../examples/hdag/gpu-offloading-graph.yaml"), "utf8");
+    const deploy = (input: unknown) => call(served.url, "graphs.deploy", { input, headers });
+
+    const bomb = ["hdaGraph:", "  id: bomb", '  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let level = 1; level < 10; level++) bomb.push(`  ${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(9).fill(`*${String.fromCharCode(96 + level)}`).join(",")}]`);
+    const aliasBomb = await deploy({ project: "demo", descriptor: { text: bomb.join("\n") } });
+    expect([aliasBomb.status, errorOf(aliasBomb).data.code]).toEqual([400, "BAD_REQUEST"]);
+    expect(errorOf(aliasBomb).data.issues).toEqual([expect.objectContaining({ message: expect.stringContaining("alias bomb") })]);
+
+    const yamlPrototype = await deploy({ project: "demo", descriptor: { text: descriptor.replace("hdaGraph:", "__proto__: {polluted: true}\nhdaGraph:") } });
+    expect(yamlPrototype.status).toBe(400);
+    expect(errorOf(yamlPrototype).data.issues).toEqual([expect.objectContaining({ path: "__proto__" })]);
+
+    // A __proto__ key in the call's own JSON input: superjson would drop it silently; it is refused by name instead.
+    const rawPrototype = await fetch(`${served.url}${TRPC_ENDPOINT}/graphs.deploy`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: `{"json":{"project":"demo","descriptor":{"text":${JSON.stringify(descriptor)}},"__proto__":{"polluted":true}}}`,
+    });
+    expect(rawPrototype.status).toBe(400);
+    expect(((await rawPrototype.json()) as { error: { json: { message: string } } }).error.json.message).toBe(
+      "input has a forbidden key at __proto__: keys named __proto__, constructor or prototype are not allowed",
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+
+    for (const name of ["$(id)", "--set=x"]) {
+      const badProject = await deploy({ project: name, descriptor: { text: descriptor } });
+      expect([badProject.status, (errorOf(badProject).data.zodError as { fieldErrors: Record<string, string[]> }).fieldErrors.project]).toEqual([400, [expect.stringContaining("not a DNS-1123 label")]]);
+      const badGraph = await call(served.url, "graphs.stop", { input: { name }, headers });
+      expect([badGraph.status, (errorOf(badGraph).data.zodError as { fieldErrors: Record<string, string[]> }).fieldErrors.name]).toEqual([400, [expect.stringContaining("not a DNS-1123 label")]]);
+      const badId = await deploy({ project: "demo", descriptor: { text: descriptor.replace("id: gpu-offloading-graph", `id: "${name}"`) } });
+      expect(badId.status).toBe(400);
+      expect(errorOf(badId).data.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: "hdaGraph.id" })]));
+    }
+
+    const huge = await fetch(`${served.url}${TRPC_ENDPOINT}/graphs.deploy`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify({ json: { project: "demo", descriptor: { text: "a".repeat(10 * 1024 * 1024) } } }),
+    });
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error: { json: { message: string; data: { code: string } } } }).error.json).toMatchObject({
+      message: `request body is larger than ${MAX_TRPC_BODY_BYTES} bytes`,
+      data: { code: "PAYLOAD_TOO_LARGE" },
+    });
+
+    expect(await rows()).toEqual(before);
+    const [line] = await handle.db.select().from(auditLog).orderBy(sql`${auditLog.id} desc`).limit(1);
+    expect(line).toMatchObject({ action: "graphs.deploy", actor: "root", result: "failed", detail: { code: "PAYLOAD_TOO_LARGE" } });
   });
 
   it("maps core errors to their codes and records allowed and failed mutations", async () => {

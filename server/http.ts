@@ -2,6 +2,7 @@
  * The HTTP entry points, as plain fetch handlers (Request → Response): the Next.js route files
  * only export them, and tests serve them with node:http.
  */
+import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { checkHealth, type HealthReport } from "../lib/system";
 import type { ServerDeps } from "./deps";
@@ -12,10 +13,16 @@ export const TRPC_ENDPOINT = "/api/trpc";
 /** Calls per batch; larger batches get a 400 before any context or procedure runs. Keep the client's link at or below it. */
 export const MAX_BATCH_SIZE = 20;
 
+/**
+ * Request bodies above this are refused (413 PAYLOAD_TOO_LARGE) while they are read, before any
+ * parsing: a batch carrying two descriptors at the core's 1 MiB limit each still fits.
+ */
+export const MAX_TRPC_BODY_BYTES = 4 * 1024 * 1024;
+
 export function handleTrpcRequest(req: Request, deps: ServerDeps): Promise<Response> {
   return fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
-    req,
+    req: withBodyLimit(req, MAX_TRPC_BODY_BYTES),
     router: appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
     // The console sends queries whose input is a whole descriptor (validate, compare) as POST; they stay reads.
@@ -26,6 +33,31 @@ export function handleTrpcRequest(req: Request, deps: ServerDeps): Promise<Respo
       if (error.code === "INTERNAL_SERVER_ERROR" && !path) deps.logger.error({ err: error.cause ?? error, type }, "tRPC request failed");
     },
   });
+}
+
+/** The request with a body that fails with PAYLOAD_TOO_LARGE past `limit` bytes (or at once when Content-Length says so). */
+function withBodyLimit(req: Request, limit: number): Request {
+  if (!req.body) return req;
+  const tooLarge = () => new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: `request body is larger than ${limit} bytes` });
+  const declared = Number(req.headers.get("content-length"));
+  let body: ReadableStream<Uint8Array>;
+  if (Number.isFinite(declared) && declared > limit) {
+    void req.body.cancel().catch(() => undefined);
+    body = new ReadableStream({ start: (controller) => controller.error(tooLarge()) });
+  } else {
+    let size = 0;
+    body = req.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          size += chunk.byteLength;
+          if (size > limit) controller.error(tooLarge());
+          else controller.enqueue(chunk);
+        },
+      }),
+    );
+  }
+  // duplex is required by undici for a streamed body; lib.dom's RequestInit does not know it yet.
+  return new Request(req.url, { method: req.method, headers: req.headers, body, signal: req.signal, duplex: "half" } as RequestInit);
 }
 
 /**

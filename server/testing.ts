@@ -9,7 +9,7 @@ import type { DatabaseHandle } from "../db";
 import { createLoginThrottle, createUser, DEFAULT_SESSION_POLICY, type LoginThrottleOptions, type Role, type SessionPolicy } from "../lib/auth";
 import { createSilentLogger, type Logger } from "../lib/logger";
 import type { SandboxOptions } from "../sim/sandbox";
-import { startSandboxCore } from "../sim/testing";
+import { startSandboxCore, type SandboxCore } from "../sim/testing";
 import { loadConfig } from "./config";
 import type { ServerDeps } from "./deps";
 
@@ -25,7 +25,12 @@ export type TestDepsOptions = {
   sandbox?: Pick<SandboxOptions, "grafanaPassword">;
 };
 
-export type TestDeps = { deps: ServerDeps; close: () => Promise<void> };
+export type TestDeps = {
+  deps: ServerDeps;
+  /** The sandbox behind the deps (its federation, for tests that drive it). */
+  sandbox: SandboxCore["sandbox"];
+  close: () => Promise<void>;
+};
 
 /** Server dependencies in sandbox mode on `database` (not closed by `close`). */
 export async function createTestDeps(options: TestDepsOptions): Promise<TestDeps> {
@@ -43,7 +48,7 @@ export async function createTestDeps(options: TestDepsOptions): Promise<TestDeps
     sandbox: core.sandbox.endpoints,
     sandboxControls: core.sandbox.controls,
   };
-  return { deps, close: core.close };
+  return { deps, sandbox: core.sandbox, close: core.close };
 }
 
 /** Creates a user directly through the core (test setup). */

@@ -4,7 +4,6 @@
  * or denied, lands in the audit log. Core errors are mapped once (server/errors.ts).
  */
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
 import { ZodError, z } from "zod";
 import { actorOf, authenticateRequest, hasRole, recordAudit, serializeSessionCookie, type Caller, type Role } from "../lib/auth";
 import type { Actor } from "../lib/context";
@@ -12,6 +11,7 @@ import { RateLimitedError, ValidationError } from "../lib/errors";
 import { createCoreContext, type ServerDeps } from "./deps";
 import { INTERNAL_ERROR_MESSAGE, mapProcedureError } from "./errors";
 import { explainCrossSite, IN_PROCESS_REQUEST, readRequestMeta, type RequestMeta } from "./request";
+import { wireTransformer } from "./wire";
 
 export type ContextInnerOptions = {
   deps: ServerDeps;
@@ -61,7 +61,8 @@ const t = initTRPC
   .context<Context>()
   .meta<ProcedureMeta>()
   .create({
-    transformer: superjson,
+    // superjson on the wire (the clients use superjson), written by a fast path for plain data.
+    transformer: wireTransformer,
     // Subscriptions (events.live, operations.live) are Server-Sent Events on the same endpoint.
     sse: {
       // A comment-like ping keeps proxies from closing a quiet stream; a client that hears nothing

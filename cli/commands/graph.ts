@@ -10,6 +10,8 @@ import { callConsole, connectConsole, formatInstant, parseCommandArgs, printJson
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, formatTable, type CliCommand, type CliIo } from "../io";
 
 const POLL_INTERVAL_MS = 500;
+/** Graphs per graphs.list call (the console's maximum page). */
+const GRAPH_LIST_PAGE = 500;
 const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
 
 type Operation = { id: string; kind: string; status: string; error: string | null };
@@ -80,7 +82,14 @@ async function runGraphDeploy(args: string[], io: CliIo): Promise<number> {
 async function runGraphList(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(args, { project: { type: "string" }, json: { type: "boolean", default: false } }, { min: 0, max: 0, names: "" });
   const client = await connectConsole();
-  const graphs = await callConsole("list graphs", () => client.graphs.list.query({ project: values.project }));
+  // Page after page: the table and --json list every graph.
+  const graphs = [];
+  let cursor: string | null = null;
+  do {
+    const page: Awaited<ReturnType<typeof client.graphs.list.query>> = await callConsole("list graphs", () => client.graphs.list.query({ project: values.project, limit: GRAPH_LIST_PAGE, cursor }));
+    graphs.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
   if (values.json) printJson(io, graphs);
   else {
     const rows = graphs.map((graph) => [graph.name, graph.project, graph.status, `${graph.deployed}/${graph.services}`, graph.placementAlgorithm ?? "-", formatInstant(graph.updatedAt)]);

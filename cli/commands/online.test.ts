@@ -131,6 +131,33 @@ describe.each(databaseTargets())("smo online commands against a console on $name
     expect((await smo(["token", "revoke", "abc"])).code).toBe(2);
   });
 
+  it("lets a viewer log in and manage their own tokens, never one above their role nor anyone else's", async () => {
+    await addUser(test.deps, "vera", "viewer", "vera-password-123");
+    const viewerDir = join(workDir, "vera");
+    const login = await smo(["login", "--url", served.url, "--username", "vera", "--password-stdin"], { stdin: "vera-password-123\n", configDir: viewerDir });
+    expect(login.stderr).toBe("");
+    expect(login.code).toBe(0);
+    expect(login.stdout).toContain("as vera (viewer)");
+    const mine = json<{ name: string; role: string; owner: string }[]>(await smo(["token", "list", "--json"], { configDir: viewerDir }));
+    expect(mine).toEqual([expect.objectContaining({ name: `cli@${hostname()}`, role: "viewer", owner: "vera" })]);
+    const created = json<{ summary: { id: number; role: string } }>(await smo(["token", "create", "--role", "viewer", "--name", "vera-ci", "--json"], { configDir: viewerDir }));
+    expect(created.summary.role).toBe("viewer");
+    const above = await smo(["token", "create", "--role", "operator", "--name", "vera-up"], { configDir: viewerDir });
+    expect([above.code, above.stderr]).toEqual([1, expect.stringMatching(/^smo token create: your role may not create API tokens: a token cannot have a role above its creator's \(viewer\)\n$/)]);
+    // root's token is not vera's to see or revoke.
+    const rootTokens = json<{ id: number; owner: string }[]>(await smo(["token", "list", "--json"]));
+    const rootToken = rootTokens.find((token) => token.owner === "root")!;
+    const foreign = await smo(["token", "revoke", String(rootToken.id)], { configDir: viewerDir });
+    expect(foreign.code).toBe(1);
+    expect(foreign.stderr).toMatch(/not found/);
+    expect((await smo(["token", "revoke", String(created.summary.id)], { configDir: viewerDir })).code).toBe(0);
+    const after = json<{ name: string; revokedAt: string | null }[]>(await smo(["token", "list", "--json"], { configDir: viewerDir }));
+    expect(after.map((token) => [token.name, token.revokedAt === null])).toEqual([
+      ["vera-ci", false],
+      [`cli@${hostname()}`, true],
+    ]);
+  });
+
   it("syncs and lists the clusters", async () => {
     const sync = await smo(["cluster", "sync"]);
     expect(sync.code).toBe(0);
@@ -232,8 +259,8 @@ describe.each(databaseTargets())("smo online commands against a console on $name
   });
 
   it("says to log in again once its token is revoked or wrong", async () => {
-    const tokens = json<{ id: number; name: string }[]>(await smo(["token", "list", "--json"]));
-    const cli = tokens.find((token) => token.name === `cli@${hostname()}`)!;
+    const tokens = json<{ id: number; name: string; owner: string }[]>(await smo(["token", "list", "--json"]));
+    const cli = tokens.find((token) => token.name === `cli@${hostname()}` && token.owner === "root")!;
     expect((await smo(["token", "revoke", String(cli.id)])).code).toBe(0);
     const after = await smo(["cluster", "list"]);
     expect(after.code).toBe(1);

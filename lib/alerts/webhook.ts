@@ -81,8 +81,8 @@ export function parseAlertmanagerPayload(payload: unknown): AlertmanagerPayload 
 
 /**
  * Handles one webhook POST; returns what was done for each alert. Throws a ValidationError for a
- * payload that is not Alertmanager's, and the operation engine's ConflictError when another
- * console runs an operation on the graph: answer that with a 5xx, so that Alertmanager retries.
+ * payload that is not Alertmanager's, and the operation engine's ConflictError when an operation
+ * runs on the graph (in this console or another): answer that with a 5xx, so that Alertmanager retries.
  */
 export async function handleAlertmanagerNotification(ctx: CoreContext, payload: unknown, options: HandleAlertmanagerOptions = {}): Promise<AlertSummary[]> {
   const { alerts } = parseAlertmanagerPayload(payload);
@@ -151,7 +151,8 @@ async function handleAlert(ctx: CoreContext, alert: Alert, deployedInThisPayload
   };
   let started: StartedOperation;
   try {
-    started = await startOperation(ctx, request, executeDeploy);
+    // Busy graph, here or in another console: refuse at once rather than hold Alertmanager's request.
+    started = await startOperation(ctx, request, executeDeploy, { ifGraphBusy: "conflict" });
   } catch (error) {
     // No operation began (e.g. another console runs one on this graph): forget the notification so
     // that Alertmanager's retry of this request is acted on rather than taken for a repeat.

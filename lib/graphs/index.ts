@@ -20,6 +20,6 @@ export {
   type ReplacementPreview,
 } from "./replace";
 export { graphOperationExecutors, graphDeferredStepHandlers, retryGraphOperation } from "./executors";
-export { getGraph, listGraphs, listProjects, type GraphDetail, type GraphSummary, type PlacementSummary, type ProjectSummary, type ServiceDetail } from "./queries";
+export { getGraph, GRAPH_PAGE_SIZE, listGraphs, listProjects, type GraphDetail, type GraphPage, type ListGraphsInput, type GraphSummary, type PlacementSummary, type ProjectSummary, type ServiceDetail } from "./queries";
 export { PENDING_RELEASE_WAIT_MS } from "./releases";
 export { graphMetrics, DEFAULT_METRICS_MINUTES, MAX_METRICS_MINUTES, type GraphMetrics, type GraphMetricsInput, type MetricsPoint, type ServiceMetrics } from "./metrics";

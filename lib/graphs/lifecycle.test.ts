@@ -283,9 +283,9 @@ describe("deploy input and queries", () => {
 
   it("lists graphs and projects with their counts", { timeout: LONG }, async () => {
     await deployGraph(core.ctx, { project: PROJECT, descriptor: { text: sampleDescriptorText("image-detection-graph") } });
-    expect(await listGraphs(core.ctx, { project: PROJECT })).toMatchObject([{ name: "image-detection-graph", project: PROJECT, status: "Running", services: 3, deployed: 2, pending: 1 }]);
-    expect((await listGraphs(core.ctx)).map((graph) => graph.name)).toEqual(["image-detection-graph", "unpinned", "quick", "pinned"]);
-    expect(await listGraphs(core.ctx, { project: "elsewhere" })).toEqual([]);
+    expect(await listGraphs(core.ctx, { project: PROJECT })).toMatchObject({ items: [{ name: "image-detection-graph", project: PROJECT, status: "Running", services: 3, deployed: 2, pending: 1 }], nextCursor: null, total: 1 });
+    expect((await listGraphs(core.ctx)).items.map((graph) => graph.name)).toEqual(["image-detection-graph", "unpinned", "quick", "pinned"]);
+    expect(await listGraphs(core.ctx, { project: "elsewhere" })).toEqual({ items: [], nextCursor: null, total: 0 });
     expect(await listProjects(core.ctx)).toMatchObject([
       { name: PROJECT, graphs: 1, running: 1, services: 3 },
       { name: "dynamic", graphs: 1, running: 1, services: 2 },

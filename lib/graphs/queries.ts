@@ -1,7 +1,8 @@
 /** Reading graphs, their services, placements and operations, and projects, for the console and the CLI. */
-import { and, asc, desc, eq, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, or, sql, type SQL } from "drizzle-orm";
 import { graphs, operations, projects, services } from "../../db/schema";
 import type { CoreContext } from "../context";
+import { ValidationError } from "../errors";
 import type { OperationRecord } from "../operations";
 import type { ServiceExplanation } from "../placement/types";
 import { latestAppliedPlacement, listGraphServices, requireGraph, type GraphRow, type GraphStatus, type ServiceStatus } from "./records";
@@ -87,11 +88,37 @@ export async function getGraph(ctx: Pick<CoreContext, "db">, name: string, optio
   };
 }
 
-export async function listGraphs(ctx: Pick<CoreContext, "db">, input: { project?: string; status?: GraphStatus } = {}): Promise<GraphSummary[]> {
-  const filters = [];
+/** Graphs per page of `listGraphs`: the default, and the most one call may ask for. */
+export const GRAPH_PAGE_SIZE = { default: 100, max: 500 } as const;
+
+export type ListGraphsInput = {
+  project?: string;
+  status?: GraphStatus;
+  /** Graphs per page, 1 to GRAPH_PAGE_SIZE.max (default GRAPH_PAGE_SIZE.default). */
+  limit?: number;
+  /** The `nextCursor` of the previous page; absent for the first page. */
+  cursor?: string | null;
+};
+
+/** One page of graphs ordered by project then name; `total` counts every graph the filters match. */
+export type GraphPage = { items: GraphSummary[]; nextCursor: string | null; total: number };
+
+/**
+ * A page of graphs. Paged by key (project, name) after the cursor, so a page costs the same at any
+ * depth and graphs added or removed meanwhile neither repeat nor shift other graphs out of view.
+ */
+export async function listGraphs(ctx: Pick<CoreContext, "db">, input: ListGraphsInput = {}): Promise<GraphPage> {
+  const limit = input.limit ?? GRAPH_PAGE_SIZE.default;
+  if (!Number.isInteger(limit) || limit < 1 || limit > GRAPH_PAGE_SIZE.max) throw new ValidationError([{ path: "limit", message: `must be a whole number from 1 to ${GRAPH_PAGE_SIZE.max}` }]);
+  const after = input.cursor ? decodeGraphCursor(input.cursor) : undefined;
+  const filters: SQL[] = [];
   if (input.project) filters.push(eq(graphs.project, input.project));
   if (input.status) filters.push(eq(graphs.status, input.status));
-  return ctx.db
+  const where = filters.length ? and(...filters) : undefined;
+  const pageWhere = after ? and(where, sql`(${graphs.project}, ${graphs.name}) > (${after.project}, ${after.name})`) : where;
+  // The page first (one more row tells whether another follows), then each page graph's service
+  // counts through the (graph_id, name) index: the cost follows the page size, not the table's.
+  const page = ctx.db
     .select({
       id: graphs.id,
       name: graphs.name,
@@ -101,15 +128,66 @@ export async function listGraphs(ctx: Pick<CoreContext, "db">, input: { project?
       grafanaUrl: graphs.grafanaUrl,
       createdAt: graphs.createdAt,
       updatedAt: graphs.updatedAt,
-      services: sql<number>`count(${services.id})::int`,
-      deployed: sql<number>`(count(${services.id}) filter (where ${services.status} = 'Deployed'))::int`,
-      pending: sql<number>`(count(${services.id}) filter (where ${services.status} = 'Pending'))::int`,
     })
     .from(graphs)
-    .leftJoin(services, eq(services.graphId, graphs.id))
-    .where(filters.length ? and(...filters) : undefined)
-    .groupBy(graphs.id)
-    .orderBy(asc(graphs.project), asc(graphs.name));
+    .where(pageWhere)
+    .orderBy(asc(graphs.project), asc(graphs.name))
+    .limit(limit + 1)
+    .as("page");
+  const counts = ctx.db
+    .select({
+      services: sql<number>`count(*)::int`.as("services"),
+      deployed: sql<number>`(count(*) filter (where ${services.status} = 'Deployed'))::int`.as("deployed"),
+      pending: sql<number>`(count(*) filter (where ${services.status} = 'Pending'))::int`.as("pending"),
+    })
+    .from(services)
+    .where(eq(services.graphId, page.id))
+    .as("counts");
+  const rows = await ctx.db
+    .select({
+      id: page.id,
+      name: page.name,
+      project: page.project,
+      status: page.status,
+      placementAlgorithm: page.placementAlgorithm,
+      grafanaUrl: page.grafanaUrl,
+      createdAt: page.createdAt,
+      updatedAt: page.updatedAt,
+      services: counts.services,
+      deployed: counts.deployed,
+      pending: counts.pending,
+      total: sql<number>`(select count(*) from ${graphs} where ${where ?? sql`true`})::int`,
+    })
+    .from(page)
+    .leftJoinLateral(counts, sql`true`)
+    .orderBy(asc(page.project), asc(page.name));
+  const items = rows.slice(0, limit).map(({ total: _total, ...graph }) => graph);
+  const last = items.at(-1);
+  const total = rows[0]?.total ?? (await countGraphs(ctx, where));
+  return { items, nextCursor: rows.length > limit && last ? encodeGraphCursor(last) : null, total };
+}
+
+async function countGraphs(ctx: Pick<CoreContext, "db">, where: SQL | undefined): Promise<number> {
+  const [row] = await ctx.db.select({ total: count() }).from(graphs).where(where);
+  return row?.total ?? 0;
+}
+
+/** The cursor is opaque to callers: the last graph's key, base64url-encoded JSON. */
+function encodeGraphCursor(graph: Pick<GraphSummary, "project" | "name">): string {
+  return Buffer.from(JSON.stringify([graph.project, graph.name]), "utf8").toString("base64url");
+}
+
+function decodeGraphCursor(cursor: string): { project: string; name: string } {
+  let key: unknown;
+  try {
+    key = cursor.length <= 1024 ? JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) : undefined;
+  } catch {
+    key = undefined;
+  }
+  if (!Array.isArray(key) || key.length !== 2 || typeof key[0] !== "string" || typeof key[1] !== "string") {
+    throw new ValidationError([{ path: "cursor", message: "is not a cursor this console returned; start again without one" }]);
+  }
+  return { project: key[0], name: key[1] };
 }
 
 export type ProjectSummary = {
@@ -123,18 +201,24 @@ export type ProjectSummary = {
 };
 
 export async function listProjects(ctx: Pick<CoreContext, "db">): Promise<ProjectSummary[]> {
-  const rows = await ctx.db.select().from(projects).orderBy(asc(projects.name));
-  const graphRows = await listGraphs(ctx);
-  return rows.map((project) => {
-    const own = graphRows.filter((graph) => graph.project === project.name);
-    return {
-      name: project.name,
-      description: project.description,
-      createdAt: project.createdAt,
-      createdBy: project.createdBy,
-      graphs: own.length,
-      running: own.filter((graph) => graph.status === "Running").length,
-      services: own.reduce((total, graph) => total + graph.services, 0),
-    };
-  });
+  const serviceCounts = ctx.db
+    .select({ graphId: services.graphId, services: sql<number>`count(*)::int`.as("service_count") })
+    .from(services)
+    .groupBy(services.graphId)
+    .as("service_counts");
+  return ctx.db
+    .select({
+      name: projects.name,
+      description: projects.description,
+      createdAt: projects.createdAt,
+      createdBy: projects.createdBy,
+      graphs: sql<number>`count(${graphs.id})::int`,
+      running: sql<number>`(count(${graphs.id}) filter (where ${graphs.status} = 'Running'))::int`,
+      services: sql<number>`coalesce(sum(${serviceCounts.services}), 0)::int`,
+    })
+    .from(projects)
+    .leftJoin(graphs, eq(graphs.project, projects.name))
+    .leftJoin(serviceCounts, eq(serviceCounts.graphId, graphs.id))
+    .groupBy(projects.name)
+    .orderBy(asc(projects.name));
 }

@@ -16,3 +16,4 @@ export { runScalingPass, executeScaleOperation, type ScalingPassOptions, type Sc
 export { getScalingPolicies, upsertScalingPolicy, validatePolicyInput, ScalingPolicyInput, type ScalingPolicy } from "./policies";
 export { createLeaderElector, SCALER_LOCK_KEY, type LeaderElector } from "./leader";
 export { listScalingDecisions, type ListScalingDecisionsInput } from "./decisions";
+export { runThresholdStep, type ThresholdStepInput, type ThresholdStepResult } from "./step";

@@ -72,7 +72,7 @@ type Decision = {
   /** Policies whose service was scaled: their cooldown restarts. */
   scaledPolicyIds: number[];
 };
-type RateReading = { query: string; rate: number } | { query: string | undefined; rate: undefined; missing: string };
+export type RateReading = { query: string; rate: number } | { query: string | undefined; rate: undefined; missing: string };
 type MemberReading = { member: DuePolicy; previous: number; rate: RateReading };
 
 /** Runs one pass over every due policy; one group's failure never stops the others. */
@@ -297,11 +297,15 @@ async function readMembers(ctx: CoreContext, group: Group): Promise<MemberReadin
   );
 }
 
-/** The service's request rate, or why there is none. Never throws: a missing rate means "keep the replicas". */
-async function readRequestRate(ctx: CoreContext, member: DuePolicy): Promise<RateReading> {
+function readRequestRate(ctx: CoreContext, member: DuePolicy): Promise<RateReading> {
+  return readServiceRequestRate(ctx, member.service.name, { window: member.policy.window, template: member.policy.query ?? undefined });
+}
+
+/** A service's request rate, or why there is none. Never throws: a missing rate means "keep the replicas". */
+export async function readServiceRequestRate(ctx: Pick<CoreContext, "clients">, serviceName: string, options: { window: string; template?: string }): Promise<RateReading> {
   let query: string;
   try {
-    query = buildRequestRateQuery(member.service.name, { window: member.policy.window, template: member.policy.query ?? undefined });
+    query = buildRequestRateQuery(serviceName, options);
   } catch (error) {
     return { query: undefined, rate: undefined, missing: `the policy's query cannot be built: ${describeError(error)}` };
   }

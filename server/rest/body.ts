@@ -45,7 +45,8 @@ export function parseJsonBody(text: string): unknown {
   return value;
 }
 
-function findPrototypeKey(value: unknown, path: string): string | undefined {
+/** The path of the first key named __proto__, constructor or prototype in parsed JSON, if any. */
+export function findPrototypeKey(value: unknown, path: string): string | undefined {
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) {
       const found = findPrototypeKey(item, `${path}[${index}]`);

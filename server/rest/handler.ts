@@ -11,12 +11,12 @@ import { handleAlertmanagerNotification } from "../../lib/alerts/webhook";
 import { listClusters } from "../../lib/clusters";
 import type { Actor, CoreContext } from "../../lib/context";
 import { ValidationError } from "../../lib/errors";
-import { deployGraph, listGraphs, removeGraph, replaceGraph, startGraph, stopGraph, type DescriptorSource } from "../../lib/graphs";
+import { deployGraph, GRAPH_PAGE_SIZE, listGraphs, removeGraph, replaceGraph, startGraph, stopGraph, type DescriptorSource, type GraphPage } from "../../lib/graphs";
 import type { OperationRecord } from "../../lib/operations";
 import { createCoreContext, type ServerDeps } from "../deps";
 import { explainCrossSite, readRequestMeta, type RequestMeta } from "../request";
 import { bodyFormatOf, MAX_BODY_BYTES, MAX_WEBHOOK_BODY_BYTES, parseJsonBody, readBodyText } from "./body";
-import { clusterJson, readGraphJson } from "./graph-json";
+import { clusterJson, readGraphJson, readGraphsJson } from "./graph-json";
 import { buildOpenApiDocument, renderDocsPage, REST_BASE_PATH, type RouteSpec } from "./openapi";
 import { errorResponse, HttpProblem, problemResponse, webhookStatusOf } from "./problem";
 import {
@@ -71,9 +71,16 @@ export const REST_ROUTES: readonly Route[] = [
     params: ProjectParamsSchema,
     responses: { 200: { description: "The project's graphs", schema: z.array(GraphSchema) } },
     handle: async ({ core, params }) => {
+      // The original answers the whole list; it is read a page at a time, three queries a page.
       const ctx = await core();
-      const summaries = await listGraphs(ctx, { project: params.project });
-      return json(200, await Promise.all(summaries.map((graph) => readGraphJson(ctx, graph.name))));
+      const all: GraphJson[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: GraphPage = await listGraphs(ctx, { project: params.project, limit: GRAPH_PAGE_SIZE.max, cursor });
+        all.push(...(await readGraphsJson(ctx, page.items.map((graph) => graph.name))));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return json(200, all);
     },
   },
   {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { sql } from "drizzle-orm";
+import { count, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import type { DatabaseHandle } from "../../db";
@@ -8,6 +8,7 @@ import * as schema from "../../db/schema";
 import { databaseTargets } from "../../db/testing";
 import { createApiToken, createSession, SESSION_COOKIE_NAME, type Role } from "../../lib/auth";
 import { syncClusters } from "../../lib/clusters";
+import { startOperation } from "../../lib/operations";
 import { SYSTEM_ACTOR } from "../../lib/context";
 import { createCoreContext } from "../deps";
 import { addUser, createTestDeps, serveFetchHandler, type ServedHandler, type TestDeps } from "../testing";
@@ -79,6 +80,14 @@ describe.each(databaseTargets())("REST API /api/v1 on $name", (target) => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`graph ${name} did not reach ${expected} (last: ${String(last)})`);
+  }
+
+  /** Rows of every table a deployment writes (the audit log aside). */
+  async function rowCounts(): Promise<Record<string, number>> {
+    const tables = { graphs: schema.graphs, services: schema.services, projects: schema.projects, operations: schema.operations, placements: schema.placements, events: schema.events };
+    const counts: Record<string, number> = {};
+    for (const [name, table] of Object.entries(tables)) counts[name] = (await handle.db.select({ total: count() }).from(table))[0]!.total;
+    return counts;
   }
 
   async function auditLines(): Promise<(typeof schema.auditLog.$inferSelect)[]> {
@@ -157,7 +166,8 @@ describe.each(databaseTargets())("REST API /api/v1 on $name", (target) => {
     expect(graphWrong.headers.get("allow")).toBe("DELETE, GET");
   });
 
-  it("refuses hostile input before it reaches the core", async () => {
+  it("refuses hostile input before it reaches the core, writing nothing but audit lines", async () => {
+    const before = await rowCounts();
     const started = performance.now();
     const huge = await call("POST", "/project/demo/graphs", { role: "operator", body: new Uint8Array(10 * 1024 * 1024).fill(0x61), headers: { "content-type": "application/yaml" } });
     await expectProblem(huge, 413);
@@ -181,19 +191,39 @@ describe.each(databaseTargets())("REST API /api/v1 on $name", (target) => {
     const badArtifact = await expectProblem(await call("POST", "/project/demo/graphs", { role: "operator", body: JSON.stringify({ artifact: "http://example.invalid/x" }) }), 400);
     expect(badArtifact.errors?.[0]?.path).toBe("artifact");
     await expectProblem(await call("POST", "/project/demo/graphs", { role: "operator", body: "x", headers: { "content-type": "image/png" } }), 415);
-    expect(await handle.db.select().from(schema.graphs)).toHaveLength(0);
+
+    const bomb = ["hdaGraph:", "  id: bomb", '  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let level = 1; level < 10; level++) bomb.push(`  ${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(9).fill(`*${String.fromCharCode(96 + level)}`).join(",")}]`);
+    const aliasBomb = await expectProblem(await call("POST", "/project/demo/graphs", { role: "operator", body: bomb.join("\n"), headers: { "content-type": "application/yaml" } }), 400);
+    expect(aliasBomb.errors).toEqual([expect.objectContaining({ message: expect.stringContaining("alias bomb") })]);
+    const yamlPrototype = await expectProblem(
+      await call("POST", "/project/demo/graphs", { role: "operator", body: `__proto__: {polluted: true}\n${readExample("gpu-offloading-graph.yaml")}`, headers: { "content-type": "application/yaml" } }),
+      400,
+    );
+    expect(yamlPrototype.errors).toEqual([expect.objectContaining({ path: "__proto__" })]);
+    for (const name of ["$(id)", "--set=x"]) {
+      const project = await expectProblem(await call("POST", `/project/${encodeURIComponent(name)}/graphs`, { role: "operator", body: readExample("gpu-offloading-graph.yaml") }), 400);
+      expect(project.errors).toEqual([{ path: "project", message: expect.stringContaining("not a DNS-1123 label") }]);
+      for (const [method, suffix] of [["DELETE", ""], ["POST", "/stop"], ["POST", "/start"], ["POST", "/placement"]] as const) {
+        const graph = await expectProblem(await call(method, `/graphs/${encodeURIComponent(name)}${suffix}`, { role: "operator" }), 400);
+        expect(graph.errors).toEqual([{ path: "name", message: expect.stringContaining("not a DNS-1123 label") }]);
+      }
+      const id = await expectProblem(await call("POST", "/project/demo/graphs", { role: "operator", body: readExample("gpu-offloading-graph.yaml").replace("id: gpu-offloading-graph", `id: "${name}"`) }), 400);
+      expect(id.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: "hdaGraph.id" })]));
+    }
+    expect(await rowCounts()).toEqual(before);
+    expect(before.graphs).toBe(0);
   });
 
-  it("deploys the sample descriptors as YAML and JSON (202 + Location), runs them, and lists them by project", async () => {
+  it("deploys the three sample descriptors as YAML (202 + Location), runs them, and lists them by project", async () => {
     const yamlDeploy = await call("POST", "/project/demo/graphs", { role: "operator", body: readExample("gpu-offloading-graph.yaml"), headers: { "content-type": "application/yaml" } });
     expect(yamlDeploy.status).toBe(202);
     expect(yamlDeploy.headers.get("location")).toBe("/api/v1/graphs/gpu-offloading-graph");
     const accepted = (await yamlDeploy.json()) as Record<string, unknown>;
     expect(accepted).toMatchObject({ name: "gpu-offloading-graph", project: "demo", operation: { kind: "deploy" } });
 
-    const asJson = JSON.stringify(parseYaml(readExample("resilience-critical-graph.yaml")));
-    const jsonDeploy = await call("POST", "/project/demo/graphs", { role: "operator", body: asJson, headers: { "content-type": "application/json" } });
-    expect(jsonDeploy.status).toBe(202);
+    const textYaml = await call("POST", "/project/demo/graphs", { role: "operator", body: readExample("resilience-critical-graph.yaml"), headers: { "content-type": "text/yaml" } });
+    expect(textYaml.status).toBe(202);
     // No Content-Type: sniffed as YAML.
     const sniffed = await call("POST", "/project/vision/graphs", { role: "operator", body: readExample("image-detection-graph.yaml") });
     expect(sniffed.status).toBe(202);
@@ -223,6 +253,39 @@ describe.each(databaseTargets())("REST API /api/v1 on $name", (target) => {
     const [line] = await auditLines();
     expect(line).toMatchObject({ actor: "operator-user", action: "rest.deployGraph", result: "failed", detail: { status: 409 } });
   }, 120_000);
+
+  it("deploys the three sample descriptors as JSON too, each like its YAML twin, then removes them", async () => {
+    const twins: [file: string, contentType: string | undefined][] = [
+      ["gpu-offloading-graph.yaml", "application/json"],
+      ["resilience-critical-graph.yaml", "application/json; charset=utf-8"],
+      // No Content-Type: sniffed as JSON by its first character.
+      ["image-detection-graph.yaml", undefined],
+    ];
+    const names: string[] = [];
+    for (const [file, contentType] of twins) {
+      const document = parseYaml(readExample(file)) as { hdaGraph: { id: string; services: { id: string; deployment: { trigger?: unknown } }[] } };
+      document.hdaGraph.id = `${document.hdaGraph.id}-json`;
+      names.push(document.hdaGraph.id);
+      let body = JSON.stringify(document);
+      // An event-triggered service owns its alert rules across projects: the twin's gets a name of its own.
+      for (const service of document.hdaGraph.services) if (service.deployment.trigger) body = body.replaceAll(`"${service.id}"`, `"${service.id}-json"`);
+      const response = await call("POST", "/project/json/graphs", { role: "operator", body, headers: contentType ? { "content-type": contentType } : {} });
+      expect(response.status, file).toBe(202);
+      expect(response.headers.get("location")).toBe(`/api/v1/graphs/${document.hdaGraph.id}`);
+    }
+    for (const name of names) {
+      const fromJson = await waitForStatus(name, "Running");
+      const fromYaml = await waitForStatus(name.replace(/-json$/, ""), "Running");
+      const shape = (graph: Record<string, unknown>) =>
+        (graph.services as Record<string, unknown>[]).map(({ name, status, cpu, memory, gpu, artifact_ref }) => ({ name: String(name).replace(/-json$/, ""), status, cpu, memory, gpu, artifact_ref }));
+      expect(fromJson).toMatchObject({ name, project: "json", status: "Running" });
+      expect(shape(fromJson), name).toEqual(shape(fromYaml));
+    }
+    const listed = (await (await call("GET", "/project/json/graphs", { role: "viewer" })).json()) as { name: string }[];
+    expect(listed.map((graph) => graph.name)).toEqual([...names].sort());
+    for (const name of names) expect((await call("DELETE", `/graphs/${name}`, { role: "operator" })).status).toBe(202);
+    for (const name of names) await waitForStatus(name, 404);
+  }, 180_000);
 
   it("stops, starts, re-places and removes a graph (202 each), refusing actions the state does not allow", async () => {
     const name = "resilience-critical-graph";
@@ -276,7 +339,7 @@ describe.each(databaseTargets())("REST API /api/v1 on $name", (target) => {
     expect(line).toMatchObject({ actor: "alertmanager", action: "rest.receiveAlerts", result: "allowed" });
   });
 
-  it("deploys an event-triggered service when its alert fires through the webhook", async () => {
+  it("answers 503 with Retry-After while the graph is mid-operation (here or in another console), then acts on Alertmanager's retry", async () => {
     const payload = {
       version: "4",
       status: "firing",
@@ -298,7 +361,42 @@ describe.each(databaseTargets())("REST API /api/v1 on $name", (target) => {
         },
       ],
     };
-    const response = await call("POST", "/alerts", { body: JSON.stringify(payload), headers: { authorization: `Bearer ${WEBHOOK_TOKEN}` } });
+    const notify = () => call("POST", "/alerts", { body: JSON.stringify(payload), headers: { authorization: `Bearer ${WEBHOOK_TOKEN}` } });
+    const notificationsOf = async () => (await handle.db.select().from(schema.alertNotifications).where(sql`${schema.alertNotifications.fingerprint} = '0123456789abcdef'`)).length;
+    const ctx = await createCoreContext(test.deps, SYSTEM_ACTOR);
+    const [graph] = await handle.db.select().from(schema.graphs).where(sql`${schema.graphs.name} = 'image-detection-graph'`);
+
+    // This console runs an operation on the graph (held open by the test): the alert is refused at once, not queued.
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const busy = await startOperation(ctx, { kind: "scale", graphName: graph!.name, graphId: graph!.id, project: graph!.project }, () => gate);
+    const refused = await notify();
+    expect(refused.headers.get("retry-after")).toBe("5");
+    const here = await expectProblem(refused, 503);
+    expect(here.detail).toBe(`an operation (scale ${busy.operation.id}) is already running on graph image-detection-graph`);
+    expect(await notificationsOf()).toBe(0);
+    finish();
+    expect((await busy.done).status).toBe("succeeded");
+
+    // Another console's operation, seen only through the database.
+    await handle.db.insert(schema.operations).values({
+      id: "op_other_console",
+      kind: "scale",
+      status: "running",
+      graphId: graph!.id,
+      graphName: graph!.name,
+      project: graph!.project,
+      actor: "system",
+      leaseOwner: "other-console",
+      leaseExpiresAt: new Date(Date.now() + 60_000),
+    });
+    const elsewhere = await expectProblem(await notify(), 503);
+    expect(elsewhere.detail).toBe("an operation (scale op_other_console) is already running on graph image-detection-graph");
+    expect(await notificationsOf()).toBe(0);
+    await handle.db.update(schema.operations).set({ status: "succeeded", finishedAt: new Date() }).where(sql`${schema.operations.id} = 'op_other_console'`);
+
+    // Alertmanager retries the same notification: acted on, not taken for a repeat.
+    const response = await notify();
     expect(response.status).toBe(200);
     expect(((await response.json()) as { alerts: { outcome: string }[] }).alerts[0]?.outcome).toBe("deploying");
     const deadline = Date.now() + 30_000;

@@ -4,17 +4,11 @@
  * Shapes follow the original smo-web's `to_dict`; extra fields are allowed.
  */
 import { z } from "zod";
-import { explainInvalidName } from "../../lib/names";
+import { nameSchema } from "../../lib/names";
 import { PLACEMENT_ALGORITHMS, type PlacementAlgorithm } from "../../lib/placement/types";
 
 /** A DNS-1123 label (projects and graphs become namespaces and release names). */
-export const NameSchema = z
-  .string()
-  .superRefine((value, ctx) => {
-    const problem = explainInvalidName(value);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  })
-  .meta({ description: "A DNS-1123 label: lower-case letters, digits and '-', at most 53 characters", example: "image-detection-graph" });
+export const NameSchema = nameSchema().meta({ description: "A DNS-1123 label: lower-case letters, digits and '-', at most 53 characters", example: "image-detection-graph" });
 
 export const ProjectParamsSchema = z.object({ project: NameSchema });
 export const GraphParamsSchema = z.object({ name: NameSchema });

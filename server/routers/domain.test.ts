@@ -128,7 +128,7 @@ describe.each(databaseTargets())("domain procedures on $name", (target) => {
       expect((await test.deps.clients.karmada.getReleasePlacement(PROJECT, service.name)).sort(), service.name).toEqual([...service.clusters].sort());
     }
     expect(detail.services.find((service) => service.name === "ml-inference")?.clusters).toEqual(["frankfurt"]);
-    expect((await viewer.graphs.list({ project: PROJECT })).map((graph) => graph.name)).toEqual([GRAPH]);
+    expect((await viewer.graphs.list({ project: PROJECT })).items.map((graph) => graph.name)).toEqual([GRAPH]);
     expect((await viewer.graphs.projects()).map((project) => project.name)).toEqual([PROJECT]);
 
     // previewReplacement: moves and objective terms, stored as an unapplied placement.

@@ -6,6 +6,7 @@ import { z } from "zod";
 import {
   deployGraph,
   getGraph,
+  GRAPH_PAGE_SIZE,
   graphMetrics,
   listGraphs,
   MAX_METRICS_MINUTES,
@@ -21,6 +22,7 @@ import {
 import { parseHdag } from "../../lib/hdag/parse";
 import type { LocatedIssue } from "../../lib/hdag/yaml";
 import { ValidationError } from "../../lib/errors";
+import { nameSchema } from "../../lib/names";
 import { startRetryOperation } from "../../lib/operations";
 import { PLACEMENT_ALGORITHMS, type PlacementAlgorithm } from "../../lib/placement/types";
 import { router, operatorProcedure, viewerProcedure } from "../trpc";
@@ -39,7 +41,9 @@ export const weightsSchema = z
   .partial()
   .strict();
 
-const nameInput = z.object({ name: z.string().min(1).max(253) });
+/** Graph and project names are DNS-1123 labels: anything else is refused here, naming the problem. */
+const graphName = nameSchema();
+const nameInput = z.object({ name: graphName });
 
 const remoteDescriptorSchema = z.union([z.object({ url: z.string().min(1).max(2048) }).strict(), z.object({ artifact: z.string().min(1).max(2048) }).strict()]);
 
@@ -61,8 +65,18 @@ function startedAction({ graph, operation }: GraphOperationResult) {
 }
 
 export const graphsRouter = router({
+  /** A page of graphs ({ items, nextCursor, total }); pass nextCursor back as cursor for the next page. */
   list: viewerProcedure
-    .input(z.object({ project: z.string().min(1).optional(), status: z.enum(GRAPH_STATUSES).optional() }).default({}))
+    .input(
+      z
+        .object({
+          project: nameSchema().optional(),
+          status: z.enum(GRAPH_STATUSES).optional(),
+          limit: z.number().int().min(1).max(GRAPH_PAGE_SIZE.max).optional(),
+          cursor: z.string().min(1).max(1_024).nullish(),
+        })
+        .default({}),
+    )
     .query(async ({ ctx, input }) => listGraphs(await ctx.core(), input)),
 
   get: viewerProcedure.input(nameInput).query(async ({ ctx, input }) => getGraph(await ctx.core(), input.name)),
@@ -78,7 +92,7 @@ export const graphsRouter = router({
   projects: viewerProcedure.query(async ({ ctx }) => listProjects(await ctx.core())),
 
   deploy: operatorProcedure
-    .input(z.object({ project: z.string().min(1), descriptor: descriptorSchema, algorithm: algorithmSchema.optional() }))
+    .input(z.object({ project: nameSchema(), descriptor: descriptorSchema, algorithm: algorithmSchema.optional() }))
     .mutation(async ({ ctx, input }) => startedAction(await deployGraph(await ctx.core(), { ...input, wait: false }))),
 
   start: operatorProcedure.input(nameInput).mutation(async ({ ctx, input }) => startedAction(await startGraph(await ctx.core(), { graphName: input.name, wait: false }))),
@@ -89,11 +103,11 @@ export const graphsRouter = router({
 
   /** A dry run; it stores the preview (an unapplied placement) so that `replace` can apply exactly it. */
   previewReplacement: operatorProcedure
-    .input(z.object({ name: z.string().min(1).max(253), algorithm: algorithmSchema.optional(), weights: weightsSchema.optional() }))
+    .input(z.object({ name: graphName, algorithm: algorithmSchema.optional(), weights: weightsSchema.optional() }))
     .mutation(async ({ ctx, input }) => previewReplacement(await ctx.core(), { graphName: input.name, algorithm: input.algorithm, weights: input.weights })),
 
   replace: operatorProcedure
-    .input(z.object({ name: z.string().min(1).max(253), placementId: z.number().int().positive().optional() }))
+    .input(z.object({ name: graphName, placementId: z.number().int().positive().optional() }))
     .mutation(async ({ ctx, input }) => {
       const { preview, ...result } = await replaceGraph(await ctx.core(), { graphName: input.name, placementId: input.placementId, wait: false });
       return { ...startedAction(result), preview };
