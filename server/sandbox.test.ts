@@ -124,11 +124,11 @@ describe.each(databaseTargets())("sandbox scenario controls on $name", (target) 
     const production = { ...test.deps, sandbox: undefined, sandboxControls: undefined };
     expect(await as(viewer, production).sandbox.status()).toEqual({ enabled: false, clusters: [], loads: [] });
     const refused = [
-      as(operator, production).sandbox.setLoad({ service: "checkout", requestsPerSecond: 1 }),
-      as(operator, production).sandbox.setClusterReady({ name: "paris", ready: false }),
-      as(operator, production).sandbox.fireAlert({ graphName: GRAPH, service: PENDING_SERVICE }),
+      () => as(operator, production).sandbox.setLoad({ service: "checkout", requestsPerSecond: 1 }),
+      () => as(operator, production).sandbox.setClusterReady({ name: "paris", ready: false }),
+      () => as(operator, production).sandbox.fireAlert({ graphName: GRAPH, service: PENDING_SERVICE }),
     ];
-    for (const call of refused) await expect(call).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/^not a sandbox: /) });
+    for (const call of refused) await expect(call()).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(/^not a sandbox: /) });
     expect(await codeOf(as(viewer).sandbox.setLoad({ service: "checkout", requestsPerSecond: 1 }))).toBe("FORBIDDEN");
   });
 });
