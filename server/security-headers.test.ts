@@ -12,7 +12,7 @@ import { panelEmbedUrl } from "../lib/grafana/names";
 import { proxy } from "../proxy";
 import { createCoreContext } from "./deps";
 import { handleTrpcRequest } from "./http";
-import { consoleSecurityHeaders, contentSecurityPolicy, createGrafanaOriginLookup, EMBEDDING_PATH } from "./security-headers";
+import { consoleSecurityHeaders, contentSecurityPolicy, createFrameOriginResolver, EMBEDDING_PATH, SANDBOX_GRAFANA_FALLBACK } from "./security-headers";
 import { createTestDeps, serveFetchHandler, type ServedHandler, type TestDeps } from "./testing";
 
 /** The directives of a policy, by name. */
@@ -92,29 +92,47 @@ describe("the Proxy on a sandbox console", () => {
     expect((await fetch(`${test.deps.sandbox!.grafanaUrl}/api/dashboards/uid/${uid}`)).status).toBe(401);
   });
 
-  it("asks the console for the Grafana origin once, and again only after a failure", async () => {
+  it("in sandbox mode asks the console for the emulator's origin once, using the loopback fallback while it starts or failed", async () => {
     let answers = 0;
     let failNext = true;
-    const flaky = await serveFetchHandler(async (req) => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const starting = await serveFetchHandler(async (req) => {
       answers++;
       expect(new URL(req.url).pathname).toBe(EMBEDDING_PATH);
       if (failNext) {
         failNext = false;
-        return new Response("starting", { status: 503 });
+        return new Response("the runtime did not start", { status: 503 });
       }
+      // The runtime is still starting: the answer comes only when the test says so.
+      await released;
       return handleTrpcRequest(req, test.deps);
     });
     try {
       const errors: unknown[] = [];
-      const lookup = createGrafanaOriginLookup({ onError: (error) => errors.push(error) });
-      expect(await lookup(`${flaky.url}/`)).toBeNull();
+      const resolve = createFrameOriginResolver({ env: {}, waitMs: 50, onError: (error) => errors.push(error) });
+      expect(await resolve(`${starting.url}/`)).toEqual([SANDBOX_GRAFANA_FALLBACK]);
+      while (errors.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(String(errors[0])).toContain("503");
+      // Asked again; no answer within the wait: the fallback, and the question stays open.
+      expect(await resolve(`${starting.url}/graphs`)).toEqual([SANDBOX_GRAFANA_FALLBACK]);
+      release();
       const origin = new URL(test.deps.sandbox!.grafanaUrl).origin;
-      expect(await Promise.all([lookup(`${flaky.url}/graphs`), lookup(`${flaky.url}/clusters`)])).toEqual([origin, origin]);
-      expect(await lookup(`${flaky.url}/events`)).toBe(origin);
+      let frames = await resolve(`${starting.url}/clusters`);
+      while (frames[0] === SANDBOX_GRAFANA_FALLBACK) frames = await resolve(`${starting.url}/clusters`);
+      expect(frames).toEqual([origin]);
+      expect(await resolve(`${starting.url}/events`)).toEqual([origin]);
       expect(answers).toBe(2);
     } finally {
-      await flaky.close();
+      await starting.close();
     }
+  });
+
+  it("in production frames the configured Grafana's origin, asking nothing", async () => {
+    const production = { KARMADA_KUBECONFIG: "/etc/smo/karmada.kubeconfig", PROMETHEUS_URL: "http://prometheus:9090" };
+    const refuse = (() => Promise.reject(new Error("no question expected"))) as typeof fetch;
+    const withGrafana = createFrameOriginResolver({ env: { ...production, GRAFANA_URL: "https://grafana.example.org/monitoring/", GRAFANA_TOKEN: "glsa_x" }, fetch: refuse });
+    expect(await withGrafana("https://smo.example.org/graphs")).toEqual(["https://grafana.example.org"]);
+    expect(await createFrameOriginResolver({ env: production, fetch: refuse })("https://smo.example.org/")).toEqual([]);
   });
 });
