@@ -31,14 +31,13 @@ import {
   serviceRequestRateQuery,
   type ServiceScope,
 } from "../prometheus/queries";
+import { CLUSTER_PANEL_IDS, SERVICE_PANEL_IDS } from "./embed";
 import { dashboardUid } from "./names";
 
 export type { Dashboard };
 
-/** Panel ids of service and graph dashboards (stable: the console embeds panels by id). */
-export const SERVICE_PANEL_IDS = { cpu: 1, memory: 2, throttling: 3, requestRate: 4 } as const;
-/** Panel ids of cluster dashboards. */
-export const CLUSTER_PANEL_IDS = { cpuPercent: 1, memoryPercent: 2, cpuCores: 3, memoryBytes: 4 } as const;
+// Panel ids live with the embed URLs (browser-safe), so the console can import them without the SDK.
+export { CLUSTER_PANEL_IDS, SERVICE_PANEL_IDS };
 /** The graph dashboard's template variable over its services. */
 export const SERVICE_VARIABLE = "service";
 export const DEFAULT_PROMETHEUS_DATASOURCE_UID = "prometheus";

@@ -1,3 +1,4 @@
 export * from "./client";
 export * from "./dashboards";
 export * from "./names";
+export * from "./embed";
