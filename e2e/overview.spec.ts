@@ -61,11 +61,15 @@ test("dashboard: counts, capacity and a deployment arriving live in operations a
 
   // A deployment made elsewhere shows up without a reload: the graph counts and its events.
   await trpc(page, "mutation", "graphs.deploy", { project: PROJECT, descriptor: { text: SAMPLE } });
+  // The deployment (three helm installs in the sandbox: many seconds) is followed while it runs.
+  const active = page.getByRole("list", { name: "Operations in progress" });
+  await expect(active).toContainText(`deploy of graph ${GRAPH}`, { timeout: 15_000 });
+  await expect(active.getByRole("link", { name: GRAPH })).toHaveAttribute("href", `/graphs/${GRAPH}`);
   await expect(page.locator(".stat", { hasText: "Graphs running" }).locator(".stat-value")).toHaveText("1", { timeout: 90_000 });
   await expect(page.getByText("No application graphs yet")).toBeHidden();
   const recent = page.getByRole("list", { name: "Recent events" });
   await expect(recent.getByRole("link", { name: GRAPH }).first()).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByRole("heading", { name: "Operations in progress" })).toBeVisible();
+  await expect(page.getByText("Nothing is running now.")).toBeVisible({ timeout: 30_000 });
   await bothSchemes(page, testInfo, "dashboard");
 
   await recent.getByRole("link", { name: GRAPH }).first().click();
@@ -167,5 +171,64 @@ test("events: filters in the URL, newest first, a new event appears without a re
   await expect(page).toHaveURL(/\/events$/);
   await expect(list.locator("li").first()).toBeVisible();
   await screenshot(page, testInfo, "events");
+  await expectAccessible(page);
+});
+
+test("sandbox: fire a conditional service's alert, steer load, take a cluster offline and back", async ({ page }, testInfo) => {
+  test.setTimeout(150_000);
+  await signIn(page);
+  await page.goto("/sandbox");
+  await expect(page.getByRole("heading", { level: 1, name: "Sandbox" })).toBeVisible();
+
+  // The image-detection sample's compression service waits for its event.
+  const conditional = page.getByRole("table", { name: "Event-triggered services" });
+  const compression = conditional.getByRole("row", { name: /image-compression-vo/ });
+  await expect(compression).toContainText("Pending");
+  await page.getByRole("button", { name: "Fire the alert of image-compression-vo" }).click();
+  await expect(page.getByText(/Alert main-event fired for image-compression-vo/)).toBeVisible({ timeout: 30_000 });
+  await expect(compression).toContainText("Deployed", { timeout: 90_000 });
+
+  // Load on a deployed service, through the exact input (the slider follows it).
+  await page.getByRole("combobox", { name: "Service" }).selectOption("noise-reduction");
+  await page.getByLabel("Requests per second, exact").fill("300");
+  await expect(page.getByLabel("Requests per second", { exact: true })).toHaveValue("300");
+  await page.getByRole("button", { name: "Set load" }).click();
+  await expect(page.getByText("noise-reduction now receives 300 requests/s", { exact: false })).toBeVisible();
+  await expect(page.getByRole("table", { name: "Request rate now" }).getByRole("row", { name: /noise-reduction/ })).toContainText("300", { timeout: 15_000 });
+
+  // warsaw goes offline: the federation and then SMO (after the sync the page runs) see it.
+  const clusters = page.getByRole("list", { name: "Member clusters" });
+  await page.getByRole("button", { name: "Make warsaw not ready" }).click();
+  await expect(page.getByText(/warsaw is NotReady in the federation, and SMO now sees it as not ready/)).toBeVisible({ timeout: 30_000 });
+  await expect(clusters.getByRole("listitem").filter({ hasText: "warsaw" })).toContainText("Not ready");
+  expect((await trpc<{ ready: boolean }>(page, "query", "clusters.get", { name: "warsaw" })).ready).toBe(false);
+  await screenshot(page, testInfo, "sandbox");
+  await expectAccessible(page);
+
+  await page.getByRole("button", { name: "Make warsaw ready again" }).click();
+  await expect(page.getByText(/warsaw is Ready in the federation, and SMO now sees it as Ready/)).toBeVisible({ timeout: 30_000 });
+  await expect(clusters.getByRole("listitem").filter({ hasText: "warsaw" })).toContainText("Ready");
+});
+
+test("a viewer sees the overview pages without their actions, and the API refuses them", async ({ page }) => {
+  await signIn(page);
+  await trpc(page, "mutation", "users.create", { username: "overview-viewer", password: "viewer-password-1", role: "viewer" });
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, "overview-viewer", "viewer-password-1");
+
+  await page.goto("/clusters");
+  await expect(page.getByRole("table", { name: /member clusters/i })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Sync from Karmada" })).toHaveCount(0);
+
+  await page.goto("/clusters/paris");
+  await expect(page.getByRole("heading", { level: 1, name: "paris" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Attributes" })).toHaveCount(0);
+
+  await page.goto("/sandbox");
+  await expect(page.getByText("running them needs the operator role")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Make paris not ready" })).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Set load" })).toBeDisabled();
+  await expect(trpc(page, "mutation", "sandbox.setClusterReady", { name: "paris", ready: false })).rejects.toThrow(/\(403\)/);
+  await expect(trpc(page, "mutation", "clusters.sync")).rejects.toThrow(/\(403\)/);
   await expectAccessible(page);
 });

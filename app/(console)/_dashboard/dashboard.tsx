@@ -1,6 +1,7 @@
 "use client";
 /** The federation and its application graphs at a glance: counts, capacity, what is running now and what just happened. */
 import { useQuery } from "@tanstack/react-query";
+import { useActiveOperations } from "./use-active-operations";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { formatDateTime, formatMemory, timeAgo } from "@/app/_components/format";
@@ -12,8 +13,6 @@ import { SyncClustersButton } from "../clusters/sync-button";
 import { EventList } from "../events/event-list";
 import { useLiveEvents, useNow } from "../events/use-live-events";
 import styles from "./dashboard.module.css";
-
-const ACTIVE_REFRESH_MS = 3_000;
 
 export function Dashboard() {
   const trpc = useTRPC();
@@ -51,9 +50,9 @@ export function Dashboard() {
           <Stat label="Graphs failed" value={graphs.data ? <span className={counts.failed ? styles.bad : undefined}>{counts.failed}</span> : "—"} />
           <Stat label="Clusters ready" value={clusters ? clusters.ready : "—"} detail={clusters ? `of ${clusters.total}` : undefined} />
           <Stat
-            label="Clusters not ready"
+            label="Not ready"
             value={clusters ? <span className={clusters.notReady ? styles.bad : undefined}>{clusters.notReady}</span> : "—"}
-            detail={<Link href="/clusters">Clusters</Link>}
+            detail={<Link href="/clusters">clusters</Link>}
           />
         </div>
       </section>
@@ -139,8 +138,7 @@ function countGraphs(graphs: { status: string }[]) {
 }
 
 function ActiveOperations() {
-  const trpc = useTRPC();
-  const operations = useQuery({ ...trpc.operations.list.queryOptions({ status: ["running", "pending"], limit: 20 }), refetchInterval: ACTIVE_REFRESH_MS });
+  const operations = useActiveOperations();
   const now = useNow(5_000);
   return (
     <section className="section" aria-labelledby="operations-heading">

@@ -71,7 +71,7 @@ export function ClustersView() {
               Members
             </h2>
             <div className="table-wrap">
-              <table id={TABLE_ID}>
+              <table id={TABLE_ID} className={styles.table}>
                 <caption className="visually-hidden">Member clusters with their readiness, location, carbon intensity and allocated of allocatable capacity</caption>
                 <thead>
                   <tr>

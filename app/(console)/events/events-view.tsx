@@ -42,6 +42,12 @@ function filtersFrom(params: URLSearchParams): EventFilters {
   };
 }
 
+const STREAM_STATE = {
+  live: "Live: new events appear at the top",
+  connecting: "Connecting to the live stream…",
+  polling: "The live stream is interrupted: the list refreshes every few seconds",
+} as const;
+
 const PARAM_OF: Record<keyof EventFilters, string> = { graphName: "graph", clusterName: "cluster", kind: "kind", severity: "severity" };
 
 export function EventsView() {
@@ -136,8 +142,8 @@ export function EventsView() {
 
       <div className={styles.toolbar}>
         <span className={styles.live}>
-          <span className={styles.liveDot} aria-hidden="true" />
-          Live: new events appear at the top
+          <span className={`${styles.liveDot} ${events.stream === "live" ? "" : styles.liveOff}`} aria-hidden="true" />
+          {STREAM_STATE[events.stream]}
         </span>
         <span role="status" aria-live="polite">
           {announcement}

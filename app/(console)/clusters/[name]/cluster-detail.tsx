@@ -116,7 +116,7 @@ export function ClusterDetail({ name }: { name: string }) {
           </EmptyState>
         ) : (
           <div className="table-wrap">
-            <table>
+            <table className={styles.table}>
               <caption className="visually-hidden">Services placed on cluster {cluster.name}</caption>
               <thead>
                 <tr>
