@@ -62,7 +62,7 @@ export function useLiveEvents(filters: EventFilters, limit: number) {
 export type EventRow = NonNullable<ReturnType<typeof useLiveEvents>["data"]>[number];
 
 /** The current time, ticking every `intervalMs`, so that "2 minutes ago" stays true. */
-export function useNow(intervalMs = 15_000): number {
+export function useNow(intervalMs = 5_000): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), intervalMs);
