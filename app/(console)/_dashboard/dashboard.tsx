@@ -18,10 +18,10 @@ export function Dashboard() {
   const trpc = useTRPC();
   const canDeploy = useCan("operator");
   const projects = useQuery({ ...trpc.graphs.projects.queryOptions(), refetchInterval: 10_000 });
-  const graphs = useQuery({ ...trpc.graphs.list.queryOptions({}), refetchInterval: 10_000 });
+  const graphs = useGraphCounts();
   const summary = useQuery({ ...trpc.clusters.summary.queryOptions(), refetchInterval: 15_000 });
 
-  const counts = countGraphs(graphs.data ?? []);
+  const counts = graphs.data ?? { total: 0, running: 0, stopped: 0, failed: 0, changing: 0 };
   const clusters = summary.data?.clusters;
 
   return (
@@ -57,7 +57,7 @@ export function Dashboard() {
         </div>
       </section>
 
-      {graphs.data && graphs.data.length === 0 && (
+      {graphs.data && graphs.data.total === 0 && (
         <div className="section">
           <EmptyState title="No application graphs yet">
             {canDeploy ? (
@@ -126,15 +126,19 @@ export function Dashboard() {
   );
 }
 
-function countGraphs(graphs: { status: string }[]) {
-  const counts = { total: graphs.length, running: 0, stopped: 0, failed: 0, changing: 0 };
-  for (const graph of graphs) {
-    if (graph.status === "Running") counts.running += 1;
-    else if (graph.status === "Stopped") counts.stopped += 1;
-    else if (graph.status === "Failed") counts.failed += 1;
-    else counts.changing += 1;
-  }
-  return counts;
+/** How many graphs there are in all and in each settled status (the totals of one-row pages). */
+function useGraphCounts() {
+  const trpc = useTRPC();
+  const options = { refetchInterval: 10_000 } as const;
+  const all = useQuery({ ...trpc.graphs.list.queryOptions({ limit: 1 }), ...options });
+  const running = useQuery({ ...trpc.graphs.list.queryOptions({ status: "Running", limit: 1 }), ...options });
+  const stopped = useQuery({ ...trpc.graphs.list.queryOptions({ status: "Stopped", limit: 1 }), ...options });
+  const failed = useQuery({ ...trpc.graphs.list.queryOptions({ status: "Failed", limit: 1 }), ...options });
+  const parts = [all, running, stopped, failed];
+  const error = parts.find((part) => part.error)?.error ?? null;
+  if (!all.data || !running.data || !stopped.data || !failed.data) return { data: undefined, error };
+  const counts = { total: all.data.total, running: running.data.total, stopped: stopped.data.total, failed: failed.data.total };
+  return { data: { ...counts, changing: Math.max(counts.total - counts.running - counts.stopped - counts.failed, 0) }, error };
 }
 
 function ActiveOperations() {

@@ -13,6 +13,8 @@ import { useLiveEvents, useNow, type EventFilters, type EventSeverity } from "./
 import styles from "./events.module.css";
 
 const PAGE = 50;
+/** Graphs offered in the graph filter (a graph beyond them can still be given in the URL). */
+const GRAPH_CHOICES = 500;
 const MAX = 1_000;
 const SEVERITIES: EventSeverity[] = ["info", "warning", "error"];
 /** Kinds the console records, offered as suggestions next to those seen in the log. */
@@ -59,7 +61,7 @@ export function EventsView() {
   const filterKey = JSON.stringify(filters);
   const [limit, setLimit] = useState(PAGE);
   const events = useLiveEvents(filters, limit);
-  const graphs = useQuery(trpc.graphs.list.queryOptions({}));
+  const graphs = useQuery(trpc.graphs.list.queryOptions({ limit: GRAPH_CHOICES }));
   const clusters = useQuery(trpc.clusters.list.queryOptions());
   const now = useNow();
   const id = useId();
@@ -92,7 +94,7 @@ export function EventsView() {
 
   const kinds = [...new Set([...KNOWN_KINDS, ...rows.map((event) => event.kind)])].sort();
   const filtered = Object.values(filters).some(Boolean);
-  const graphNames = [...new Set([...(graphs.data ?? []).map((graph) => graph.name), ...(filters.graphName ? [filters.graphName] : [])])].sort();
+  const graphNames = [...new Set([...(graphs.data?.items ?? []).map((graph) => graph.name), ...(filters.graphName ? [filters.graphName] : [])])].sort();
   const clusterNames = [...new Set([...(clusters.data ?? []).map((cluster) => cluster.name), ...(filters.clusterName ? [filters.clusterName] : [])])].sort();
 
   return (

@@ -14,6 +14,8 @@ import styles from "./sandbox.module.css";
 
 const REFRESH_MS = 3_000;
 const MAX_RPS = 1_000;
+/** Running graphs whose services are offered (each is read with graphs.get). */
+const GRAPH_LIMIT = 50;
 
 type ServiceRef = { graph: string; project: string; name: string; status: string; eventTriggered: boolean; clusters: string[] };
 type Outcome = { tone: "ok" | "error"; text: ReactNode };
@@ -54,9 +56,10 @@ export function SandboxView() {
 
 function Scenarios({ canAct, clusters, loads }: { canAct: boolean; clusters: { name: string; ready: boolean }[]; loads: { service: string; requestsPerSecond: number }[] }) {
   const trpc = useTRPC();
-  const graphs = useQuery({ ...trpc.graphs.list.queryOptions({}), refetchInterval: 10_000 });
+  // Only a running graph has deployed services and conditional services waiting for their alert.
+  const graphs = useQuery({ ...trpc.graphs.list.queryOptions({ status: "Running", limit: GRAPH_LIMIT }), refetchInterval: 10_000 });
   const details = useQueries({
-    queries: (graphs.data ?? []).map((graph) => ({ ...trpc.graphs.get.queryOptions({ name: graph.name }), refetchInterval: REFRESH_MS })),
+    queries: (graphs.data?.items ?? []).map((graph) => ({ ...trpc.graphs.get.queryOptions({ name: graph.name }), refetchInterval: REFRESH_MS })),
   });
   const services: ServiceRef[] = details.flatMap((detail) =>
     detail.data
@@ -70,7 +73,7 @@ function Scenarios({ canAct, clusters, loads }: { canAct: boolean; clusters: { n
         }))
       : [],
   );
-  const noGraphs = graphs.data?.length === 0;
+  const noGraphs = graphs.data?.total === 0;
   return (
     <div className={styles.scenarios}>
       <ErrorNotice error={graphs.error} title="Could not load the graphs" />
@@ -92,7 +95,7 @@ function OutcomeNotice({ outcome }: { outcome: Outcome | null }) {
 function NoGraphsHint() {
   return (
     <p className="muted">
-      No graph is deployed yet. <Link href="/deploy">Deploy a sample</Link> (image-detection has an event-triggered service) and come back.
+      No graph is running. <Link href="/deploy">Deploy a sample</Link> (image-detection has an event-triggered service), or start a stopped one, and come back.
     </p>
   );
 }
