@@ -32,15 +32,11 @@ import {
   type ServiceScope,
 } from "../prometheus/queries";
 import { dashboardUid } from "./names";
+import { CLUSTER_PANEL_IDS, SERVICE_PANEL_IDS, SERVICE_VARIABLE } from "./panels";
 
 export type { Dashboard };
 
-/** Panel ids of service and graph dashboards (stable: the console embeds panels by id). */
-export const SERVICE_PANEL_IDS = { cpu: 1, memory: 2, throttling: 3, requestRate: 4 } as const;
-/** Panel ids of cluster dashboards. */
-export const CLUSTER_PANEL_IDS = { cpuPercent: 1, memoryPercent: 2, cpuCores: 3, memoryBytes: 4 } as const;
-/** The graph dashboard's template variable over its services. */
-export const SERVICE_VARIABLE = "service";
+export { CLUSTER_PANEL_IDS, SERVICE_PANEL_IDS, SERVICE_VARIABLE };
 export const DEFAULT_PROMETHEUS_DATASOURCE_UID = "prometheus";
 
 export type DashboardOptions = {
