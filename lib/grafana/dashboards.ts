@@ -31,15 +31,13 @@ import {
   serviceRequestRateQuery,
   type ServiceScope,
 } from "../prometheus/queries";
-import { CLUSTER_PANEL_IDS, SERVICE_PANEL_IDS } from "./embed";
 import { dashboardUid } from "./names";
+import { CLUSTER_PANEL_IDS, SERVICE_PANEL_IDS, SERVICE_VARIABLE } from "./panels";
 
 export type { Dashboard };
 
 // Panel ids live with the embed URLs (browser-safe), so the console can import them without the SDK.
-export { CLUSTER_PANEL_IDS, SERVICE_PANEL_IDS };
-/** The graph dashboard's template variable over its services. */
-export const SERVICE_VARIABLE = "service";
+export { CLUSTER_PANEL_IDS, SERVICE_PANEL_IDS, SERVICE_VARIABLE };
 export const DEFAULT_PROMETHEUS_DATASOURCE_UID = "prometheus";
 
 export type DashboardOptions = {

@@ -1,4 +1,4 @@
 export * from "./client";
 export * from "./dashboards";
 export * from "./names";
-export * from "./embed";
+export { ALL_VALUES, soloPanelUrl, type SoloPanelOptions } from "./panels";

@@ -184,6 +184,7 @@ describe.each(CASES)("lifecycle of $graph", (testCase) => {
         expect(release.revision, release.release).toBe(upgraded.has(release.release) ? revisions[release.release]! + 1 : revisions[release.release]);
       }
       expect(after.placement).toMatchObject({ id: preview.placementId, algorithm: "optimal" });
+      expect(after.placement!.terms).toEqual(preview.after!.terms);
       await expect(replaceGraph(core.ctx, { graphName: testCase.graph, placementId: preview.placementId })).rejects.toThrow(/already been applied/);
       // A preview made before the services moved no longer describes them.
       await expect(replaceGraph(core.ctx, { graphName: testCase.graph, placementId: competing.placementId })).rejects.toThrow(/out of date/);
@@ -272,6 +273,9 @@ describe("deploy input and queries", () => {
       ["pin-0", ["warsaw"]],
       ["pin-1", ["frankfurt"]],
     ]);
+    // The pinned service has no explanation: the descriptor chose, and the console says so.
+    expect(result.graph.placement).toMatchObject({ pinned: { "pin-0": ["warsaw"] } });
+    expect(result.graph.placement!.explanations.map((explanation) => explanation.service)).toEqual(["pin-1"]);
     const [placed] = await listEvents(core.ctx, { graphName: "pinned", kind: "graph.placed" });
     expect(placed!.message).toContain("clusters given by the descriptor for pin-0; pin-1 placed by first-fit");
     const policies = await readPropagationPolicies(core.sandbox.endpoints.kubeconfig, "static");
@@ -297,5 +301,14 @@ describe("deploy input and queries", () => {
     expect(detail.services.find((service) => service.name === "image-compression-vo")).toMatchObject({ eventTriggered: true, artifact: { implementer: "WOT" } });
     // WOT: the placement goes under voChartOverwrite once the service is installed; the others at the top level.
     expect(detail.services.find((service) => service.name === "noise-reduction")!.appliedValues).toMatchObject({ clustersAffinity: detail.services[1]!.clusters });
+    // The descriptor's links, for the console's topology: connection points with their latency QoS.
+    expect(detail.services.map((service) => [service.name, service.connectionPoints, service.latencies, service.coLocation])).toEqual([
+      ["image-compression-vo", ["noise-reduction"], { "noise-reduction": "best-effort" }, []],
+      ["noise-reduction", ["image-detection"], {}, []],
+      ["image-detection", [], {}, []],
+    ]);
+    expect(detail.placement).toMatchObject({ algorithm: "first-fit", pinned: {} });
+    expect(detail.placement!.explanations.map((explanation) => explanation.service)).toEqual(["image-compression-vo", "noise-reduction", "image-detection"]);
+    expect(Object.keys(detail.placement!.terms!).sort()).toEqual(["balance", "carbon", "communication", "migration"]);
   });
 });

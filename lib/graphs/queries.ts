@@ -4,8 +4,9 @@ import { graphs, operations, projects, services } from "../../db/schema";
 import type { CoreContext } from "../context";
 import { ValidationError } from "../errors";
 import type { OperationRecord } from "../operations";
-import type { ServiceExplanation } from "../placement/types";
-import { latestAppliedPlacement, listGraphServices, requireGraph, type GraphRow, type GraphStatus, type ServiceStatus } from "./records";
+import type { Hdag, LatencyQos } from "../hdag/types";
+import type { PlacementTerms, ServiceExplanation } from "../placement/types";
+import { hdagOfGraph, latestAppliedPlacement, listGraphServices, requireGraph, type GraphRow, type GraphStatus, type ServiceStatus } from "./records";
 
 export type ServiceDetail = {
   name: string;
@@ -19,6 +20,10 @@ export type ServiceDetail = {
   eventTriggered: boolean;
   grafanaUrl: string | null;
   appliedValues: Record<string, unknown> | null;
+  /** From the descriptor, for drawing the graph: the services this one connects to, with their latency QoS, and its co-location. */
+  connectionPoints: string[];
+  latencies: Record<string, LatencyQos>;
+  coLocation: string[];
 };
 
 export type PlacementSummary = {
@@ -28,6 +33,10 @@ export type PlacementSummary = {
   objective: number | null;
   placement: Record<string, string[]>;
   explanations: ServiceExplanation[];
+  /** Services whose clusters the descriptor fixed (static placement): they have no explanation. */
+  pinned: Record<string, string[]>;
+  /** The placement's cost terms, when it was measured (deploys and applied re-placements). */
+  terms?: PlacementTerms;
   createdAt: Date;
   operationId: string | null;
 };
@@ -56,7 +65,8 @@ export async function getGraph(ctx: Pick<CoreContext, "db">, name: string, optio
     .orderBy(desc(operations.createdAt), desc(operations.id))
     .limit(Math.min(Math.max(options.operations ?? 10, 1), 100));
   const { descriptor: _descriptor, ...graphFields } = graph;
-  const result = placementRow?.result as { placement?: Record<string, string[]>; explanations?: ServiceExplanation[] } | undefined;
+  const result = placementRow?.result as StoredPlacementResult | undefined;
+  const described = new Map(descriptorServices(graph).map((service) => [service.id, service]));
   return {
     graph: graphFields,
     services: rows.map((row) => ({
@@ -71,6 +81,9 @@ export async function getGraph(ctx: Pick<CoreContext, "db">, name: string, optio
       eventTriggered: row.trigger !== null,
       grafanaUrl: row.grafanaUrl,
       appliedValues: row.appliedValues ?? null,
+      connectionPoints: described.get(row.name)?.connectionPoints ?? [],
+      latencies: described.get(row.name)?.latencies ?? {},
+      coLocation: described.get(row.name)?.coLocation ?? [],
     })),
     placement: placementRow
       ? {
@@ -80,12 +93,35 @@ export async function getGraph(ctx: Pick<CoreContext, "db">, name: string, optio
           objective: placementRow.objective,
           placement: result?.placement ?? {},
           explanations: result?.explanations ?? [],
+          pinned: result?.pinned ?? {},
+          terms: result?.evaluation?.terms ?? result?.preview?.after?.terms,
           createdAt: placementRow.createdAt,
           operationId: placementRow.operationId,
         }
       : undefined,
     operations: recent,
   };
+}
+
+/** What deploys and re-placements store as a placement row's result (see deploy.ts and replace.ts). */
+type StoredPlacementResult = {
+  placement?: Record<string, string[]>;
+  explanations?: ServiceExplanation[];
+  pinned?: Record<string, string[]>;
+  evaluation?: { terms?: PlacementTerms };
+  preview?: { after?: { terms?: PlacementTerms } };
+};
+
+/**
+ * The stored descriptor's services. It was valid when deployed; should a newer parser refuse it,
+ * the graph still reads, only without its links.
+ */
+function descriptorServices(graph: GraphRow): Hdag["services"] {
+  try {
+    return hdagOfGraph(graph).services;
+  } catch {
+    return [];
+  }
 }
 
 /** Graphs per page of `listGraphs`: the default, and the most one call may ask for. */

@@ -1,7 +1,7 @@
 "use client";
 /** The cluster's Grafana dashboard, embedded panel by panel (d-solo pages), in the console's light or dark theme. */
 import { useSyncExternalStore } from "react";
-import { CLUSTER_PANEL_IDS, soloPanelUrl } from "@/lib/grafana/embed";
+import { CLUSTER_PANEL_IDS, soloPanelUrl } from "@/lib/grafana/panels";
 import styles from "../clusters.module.css";
 
 const PANELS = [

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { startGrafanaEmulator } from "../../sim/grafana";
 import { createGrafanaClient } from "./client";
 import { buildClusterDashboard, CLUSTER_PANEL_IDS } from "./dashboards";
-import { soloPanelUrl } from "./embed";
+import { soloPanelUrl } from "./panels";
 
 describe("soloPanelUrl", () => {
   it("turns a dashboard URL into the single-panel URL of one panel", () => {
