@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
-import { expectAccessible, screenshot, signIn } from "./console";
+import { expectAccessible, removeGraphs, screenshot, signIn } from "./console";
 import { assertLoopback } from "./guard";
 
 /** Each sample with a different algorithm, so that each one is previewed and deployed once. */
@@ -18,6 +18,8 @@ const SAMPLES = [
 const PROJECT = "e2e-deploy";
 
 test.beforeAll(({ baseURL }) => assertLoopback(baseURL));
+// The specs share one console: leave it without the samples, as the next ones expect.
+test.afterAll(async ({ baseURL }) => removeGraphs(baseURL!, SAMPLES.map((entry) => entry.sample)));
 
 /** The sandbox's workers sync the clusters at start; previews need them. */
 async function waitForClusters(page: Page): Promise<void> {
