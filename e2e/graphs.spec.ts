@@ -177,6 +177,10 @@ test("the detail shows the topology by cluster, the services, and why each is pl
   const monitoring = page.getByRole("region", { name: "Monitoring" });
   await expect(monitoring.locator("iframe[title^='Request rate of every service']")).toHaveAttribute("src", /\/d-solo\/.*panelId=4.*var-service=%24__all/);
   await expect(monitoring.locator("iframe")).toHaveCount(6);
+  // The panels load (lazily, once in view) from the sandbox's Grafana: the page's CSP lets them be framed.
+  await monitoring.scrollIntoViewIfNeeded();
+  await expect(monitoring.frameLocator("iframe[title^='Request rate of every service']").locator("h1")).toContainText("request rate");
+  await expect(monitoring.frameLocator("iframe[title^='RAM usage of camera-ingest']").locator("h1")).toContainText("RAM usage");
 
   const operations = page.getByRole("region", { name: "Operations" });
   await operations.getByRole("button", { name: /deploy/ }).click();
@@ -193,7 +197,7 @@ test("the detail shows the topology by cluster, the services, and why each is pl
   await page.getByRole("region", { name: "Topology" }).screenshot({ path: testInfo.outputPath("graph-topology-dark.png") });
 });
 
-test("scaling history charts the scaler's decisions with a text summary", async ({ page, baseURL }, testInfo) => {
+test("scaling history charts request rate, capacity and replicas with the scaler's decisions and a text summary", async ({ page, baseURL }, testInfo) => {
   await signIn(page);
   const input = {
     graphName: GRAPH,
@@ -209,14 +213,29 @@ test("scaling history charts the scaler's decisions with a text summary", async 
     cooldownSeconds: 0,
   };
   expect((await trpc(page.request, baseURL!, "scaling.upsertPolicy", input)).status).toBe(200);
+  // The scaler evaluates the policy every 5 s: wait for its first decisions.
+  await expect
+    .poll(async () => ((await trpc(page.request, baseURL!, "scaling.decisions", { graphName: GRAPH }, "query")).data as unknown[] | undefined)?.length ?? 0, { timeout: 45_000 })
+    .toBeGreaterThan(1);
   await page.goto(`/graphs/${GRAPH}`);
   const scaling = page.getByRole("region", { name: "Scaling history" });
-  await expect(scaling.getByTestId("scaling-summary")).toContainText(/\d+ decisions? for tracker/, { timeout: 45_000 });
+  await expect(scaling.getByLabel("Service")).toHaveValue("tracker");
+  const summary = scaling.getByTestId("scaling-summary");
+  await expect(summary).toContainText(/(Over the last 60 minutes|since its metrics begin,) tracker served/);
+  await expect(summary).toContainText(/its replicas serve up to [\d.]+ req\/s now/);
+  await expect(summary).toContainText(/The scaler decided \d+ times/);
   await expect(scaling.getByRole("figure").locator(".recharts-line")).toHaveCount(3);
-  await scaling.getByText(/as a table/).click();
+  await scaling.getByText(/last \d+ decisions? about tracker/).click();
   await expect(scaling.getByRole("table")).toContainText("req/s");
+  // Another service, another window: no policy, so no capacity.
+  await scaling.getByLabel("Service").selectOption("frame-decoder");
+  await scaling.getByLabel("Window").selectOption("15");
+  await expect(summary).toContainText(/(Over the last 15 minutes|since its metrics begin,) frame-decoder (served|had no measured request rate)/);
+  await expect(summary).toContainText("Without a scaling policy there is no capacity line.");
+  await scaling.getByLabel("Service").selectOption("tracker");
   await scaling.scrollIntoViewIfNeeded();
   await screenshot(page, testInfo, "graph-scaling");
+  await scaling.screenshot({ path: testInfo.outputPath("graph-scaling-section.png") });
   // Off again: the next tests' operations must not meet a scaling operation on the same graph.
   const policies = await trpc(page.request, baseURL!, "scaling.policies", { graphName: GRAPH }, "query");
   const { version } = (policies.data as { serviceName: string; version: number }[]).find((entry) => entry.serviceName === "tracker")!;

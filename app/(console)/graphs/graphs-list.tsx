@@ -169,7 +169,7 @@ export function GraphsList() {
         ) : (
           graphs.data && (
             <div className="table-wrap">
-              <table>
+              <table className={styles.rows}>
                 <caption className="visually-hidden">
                   {graphs.data.total} application {graphs.data.total === 1 ? "graph" : "graphs"}
                   {graphs.data.total > graphs.data.items.length ? ` (the first ${graphs.data.items.length} shown)` : ""}

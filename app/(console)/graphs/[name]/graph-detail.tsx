@@ -45,7 +45,8 @@ export function GraphDetailView({ name }: { name: string }) {
     refetchInterval: (query) => {
       const data = query.state.data;
       if (!data) return false;
-      return TRANSITIONAL.includes(data.graph.status) || data.operations.some(isActive) ? 1_500 : 10_000;
+      // Operation changes invalidate it live (useLiveOperations); polling is the fallback.
+      return TRANSITIONAL.includes(data.graph.status) || data.operations.some(isActive) ? 3_000 : 15_000;
     },
   });
   const clusters = useQuery({ ...trpc.clusters.list.queryOptions(), staleTime: 30_000 });
@@ -186,7 +187,7 @@ export function GraphDetailView({ name }: { name: string }) {
       <section className="section" aria-labelledby="scaling-heading">
         <h2 id="scaling-heading">Scaling history</h2>
         <div className="card">
-          <ScalingSection name={graph.name} />
+          <ScalingSection name={graph.name} services={services.map((service) => service.name)} />
         </div>
       </section>
 
@@ -260,7 +261,7 @@ function ServicesTable({ services, selected, onShow }: { services: ServiceDetail
   if (services.length === 0) return <EmptyState title="This graph has no service" />;
   return (
     <div className="table-wrap">
-      <table className={styles.servicesTable}>
+      <table className={`${styles.servicesTable} ${styles.rows}`}>
         <thead>
           <tr>
             <th scope="col">Service</th>

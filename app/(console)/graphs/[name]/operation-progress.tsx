@@ -5,16 +5,18 @@
  * started, or one already running when it opened (started elsewhere: the CLI, another tab).
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { formatDuration } from "@/app/_components/format";
 import { StatusBadge } from "@/app/_components/ui";
 import { useTRPC } from "@/app/trpc";
-import type { OperationRecord } from "@/lib/operations";
+import type { OperationRecord, OperationWithSteps } from "@/lib/operations";
 import styles from "./detail.module.css";
 
 const ACTIVE = new Set(["pending", "running"]);
-const POLL_MS = 1_000;
+/** Operations arrive live (operations.live over SSE); polling is only the fallback should the stream break. */
+const FALLBACK_POLL_MS = 5_000;
 
 export function isActive(operation: Pick<OperationRecord, "status"> | undefined): boolean {
   return operation !== undefined && ACTIVE.has(operation.status);
@@ -30,9 +32,20 @@ export function useFollowedOperation(graphName: string, running: OperationRecord
   const operation = useQuery({
     ...trpc.operations.get.queryOptions({ id: id ?? "" }),
     enabled: id !== undefined,
-    refetchInterval: (query) => (query.state.data && !isActive(query.state.data) ? false : POLL_MS),
+    refetchInterval: (query) => (query.state.data && !isActive(query.state.data) ? false : FALLBACK_POLL_MS),
   });
   const data = operation.data?.id === id ? operation.data : undefined;
+  useSubscription(
+    trpc.operations.live.subscriptionOptions(
+      { id: id ?? "" },
+      {
+        enabled: id !== undefined && (data === undefined || isActive(data)),
+        onData: (update) => {
+          if (update.id === id) queryClient.setQueryData(trpc.operations.get.queryKey({ id }), { ...update, steps: update.steps ?? [] } satisfies OperationWithSteps);
+        },
+      },
+    ),
+  );
   const settled = useRef<string>(undefined);
 
   useEffect(() => {
@@ -57,6 +70,29 @@ export function useFollowedOperation(graphName: string, running: OperationRecord
     },
     dismiss: () => setStartedId(undefined),
   };
+}
+
+/** The graph's operations as they change: the list is updated in place and the graph read again (services change with each step). */
+export function useLiveOperations(graphName: string, listInput: { graphName: string; limit: number }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  useSubscription(
+    trpc.operations.live.subscriptionOptions(
+      { graphName },
+      {
+        onData: (update) => {
+          const { steps: _steps, ...summary } = update;
+          queryClient.setQueryData(trpc.operations.list.queryKey(listInput), (list) => {
+            if (!list) return list;
+            const others = list.filter((operation) => operation.id !== summary.id);
+            return [summary, ...others].sort((a, b) => new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime()).slice(0, listInput.limit);
+          });
+          void queryClient.invalidateQueries({ queryKey: trpc.operations.get.queryKey({ id: summary.id }) });
+          void queryClient.invalidateQueries({ queryKey: trpc.graphs.get.queryKey({ name: graphName }) });
+        },
+      },
+    ),
+  );
 }
 
 const VERBS: Record<string, string> = {

@@ -1,7 +1,7 @@
 "use client";
 /**
  * The graph's operations, newest first; one can be opened to show its steps, each step's error
- * and log. The list refreshes quickly while one runs. A failed operation can be retried.
+ * and log. Changes arrive live (operations.live). A failed operation can be retried.
  */
 import { useQuery } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
@@ -10,8 +10,10 @@ import { EmptyState, ErrorNotice, Loading, StatusBadge } from "@/app/_components
 import { useTRPC } from "@/app/trpc";
 import type { OperationRecord } from "@/lib/operations";
 import { RetryButton } from "./actions";
-import { isActive } from "./operation-progress";
+import { isActive, useLiveOperations } from "./operation-progress";
 import styles from "./detail.module.css";
+
+const OPERATIONS_SHOWN = 25;
 
 function duration(operation: Pick<OperationRecord, "startedAt" | "finishedAt">): number | undefined {
   if (!operation.startedAt) return undefined;
@@ -29,17 +31,16 @@ export type OperationsSectionProps = {
 export function OperationsSection({ graphName, canOperate, busy, onStarted, onError }: OperationsSectionProps) {
   const trpc = useTRPC();
   const [open, setOpen] = useState<string>();
-  const list = useQuery({
-    ...trpc.operations.list.queryOptions({ graphName, limit: 25 }),
-    refetchInterval: (query) => (query.state.data?.some(isActive) ? 1_500 : 15_000),
-  });
+  const listInput = { graphName, limit: OPERATIONS_SHOWN };
+  const list = useQuery({ ...trpc.operations.list.queryOptions(listInput), refetchInterval: 15_000 });
+  useLiveOperations(graphName, listInput);
   if (list.error) return <ErrorNotice error={list.error} title="Operations could not be loaded" />;
   if (list.isPending) return <Loading label="Loading operations…" />;
   if (list.data.length === 0) return <EmptyState title="No operation yet" />;
   const latestFailed = list.data.find((operation) => operation.status === "failed" && operation.id === list.data[0]?.id);
   return (
     <div className="table-wrap">
-      <table className={styles.operations}>
+      <table className={`${styles.operations} ${styles.rows}`}>
         <caption className="visually-hidden">Operations of {graphName}, newest first</caption>
         <thead>
           <tr>
@@ -107,7 +108,8 @@ function OperationSteps({ id }: { id: string }) {
   const trpc = useTRPC();
   const operation = useQuery({
     ...trpc.operations.get.queryOptions({ id }),
-    refetchInterval: (query) => (query.state.data && !isActive(query.state.data) ? false : 1_000),
+    // The live list invalidates this query at each change; polling is the fallback.
+    refetchInterval: (query) => (query.state.data && !isActive(query.state.data) ? false : 5_000),
   });
   if (operation.error) return <ErrorNotice error={operation.error} title="The steps could not be loaded" />;
   if (operation.isPending) return <Loading label="Loading steps…" />;

@@ -172,7 +172,7 @@ function PreviewResult({ preview, applying, busy, onApply, onDiscard }: { previe
             <p className="muted">{feasible ? "No service moves: the current placement is kept." : "—"}</p>
           ) : (
             <div className="table-wrap">
-              <table>
+              <table className={styles.rows}>
                 <thead>
                   <tr>
                     <th scope="col">Service</th>
@@ -203,7 +203,7 @@ function PreviewResult({ preview, applying, busy, onApply, onDiscard }: { previe
         <div>
           <h4>Cost terms</h4>
           <div className="table-wrap">
-            <table>
+            <table className={styles.rows}>
               <thead>
                 <tr>
                   <th scope="col">Term</th>

@@ -1,111 +1,128 @@
 "use client";
 /**
- * Scaling history from the scaling loop's recorded decisions: per service, request rate,
- * capacity and replicas over time, as a chart with a text summary and the figures as a table.
+ * Scaling history of one service at a time: request rate, capacity and ready replicas over the
+ * chosen window (graphs.metrics, from Prometheus) with the scaler's decisions marked, a text
+ * summary, and the decisions as a table.
  */
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
-import { useId, useMemo, useState } from "react";
+import { useId, useState } from "react";
 import { formatDateTime } from "@/app/_components/format";
 import { EmptyState, ErrorNotice, Loading, StatusBadge } from "@/app/_components/ui";
 import { useTRPC } from "@/app/trpc";
-import { formatRate, scalingSeries, summariseSeries } from "./scaling-model";
+import { decisionsOf, formatRate, summariseScaling } from "./scaling-model";
 import styles from "./detail.module.css";
 
 const ScalingChart = dynamic(() => import("./scaling-chart"), { ssr: false, loading: () => <Loading label="Drawing the chart…" /> });
 
+const WINDOWS = [
+  { minutes: 15, label: "15 minutes" },
+  { minutes: 60, label: "1 hour" },
+  { minutes: 360, label: "6 hours" },
+  { minutes: 1440, label: "24 hours" },
+] as const;
 const TABLE_ROWS = 20;
 
-export function ScalingSection({ name }: { name: string }) {
+export function ScalingSection({ name, services }: { name: string; services: string[] }) {
   const trpc = useTRPC();
-  const selectId = useId();
-  const summaryId = useId();
-  const decisions = useQuery({ ...trpc.scaling.decisions.queryOptions({ graphName: name, limit: 300 }), refetchInterval: 10_000 });
-  const policies = useQuery(trpc.scaling.policies.queryOptions({ graphName: name }));
-  const series = useMemo(() => scalingSeries(decisions.data ?? []), [decisions.data]);
+  const ids = { service: useId(), window: useId(), summary: useId() };
+  const [minutes, setMinutes] = useState<number>(60);
+  const metrics = useQuery({ ...trpc.graphs.metrics.queryOptions({ name, minutes }), refetchInterval: 30_000, placeholderData: keepPreviousData });
+  const decisions = useQuery({ ...trpc.scaling.decisions.queryOptions({ graphName: name, limit: 300 }), refetchInterval: 30_000 });
+  const withPolicy = metrics.data?.services.filter((service) => service.policy?.enabled).map((service) => service.service) ?? [];
   const [picked, setPicked] = useState<string>();
-  const names = [...series.keys()].sort();
-  const service = picked && series.has(picked) ? picked : names[0];
-  const points = service ? (series.get(service) ?? []) : [];
-  const enabled = policies.data?.filter((policy) => policy.enabled) ?? [];
+  const service = picked && services.includes(picked) ? picked : (withPolicy[0] ?? services[0]);
 
-  if (decisions.error) return <ErrorNotice error={decisions.error} title="Scaling decisions could not be loaded" />;
-  if (decisions.isPending) return <Loading label="Loading scaling decisions…" />;
-  if (!service) {
-    return (
-      <EmptyState title="No scaling decision yet">
-        {enabled.length > 0 ? (
-          <p>
-            The scaler evaluates the enabled {enabled.length === 1 ? "policy" : "policies"} of {enabled.map((policy) => policy.serviceName).join(", ")} every{" "}
-            {Math.min(...enabled.map((policy) => policy.intervalSeconds))} s; its decisions appear here.
-          </p>
-        ) : (
-          <p>No service of this graph has an enabled scaling policy. The scaler records a decision each time it evaluates one; enable a policy (smo CLI or the API) to see request rate, capacity and replicas here.</p>
-        )}
-      </EmptyState>
-    );
-  }
-  const rows = [...points].reverse().slice(0, TABLE_ROWS);
+  if (!service) return <EmptyState title="This graph has no service to scale" />;
+  const series = metrics.data?.services.find((entry) => entry.service === service);
+  const points = series?.points ?? [];
+  const decided = decisionsOf(decisions.data ?? [], service);
+  const rows = [...decided].reverse().slice(0, TABLE_ROWS);
   return (
     <div className={styles.scaling}>
       <div className={styles.scalingHead}>
-        {names.length > 1 && (
-          <div className="field">
-            <label htmlFor={selectId}>Service</label>
-            <select id={selectId} value={service} onChange={(event) => setPicked(event.target.value)}>
-              {names.map((value) => (
-                <option key={value} value={value}>
-                  {value}
-                </option>
-              ))}
-            </select>
-          </div>
-        )}
-        <p id={summaryId} className={styles.scalingSummary} data-testid="scaling-summary">
-          {summariseSeries(service, points)}
-        </p>
-      </div>
-      <figure className={styles.chart} aria-describedby={summaryId}>
-        <ScalingChart points={points} />
-        <figcaption className="visually-hidden">Request rate, capacity and replicas of {service} over time</figcaption>
-      </figure>
-      <details className={styles.dataTable}>
-        <summary>
-          The last {rows.length} {rows.length === 1 ? "decision" : "decisions"} as a table
-        </summary>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Decision</th>
-                <th scope="col" className="number">
-                  Request rate
-                </th>
-                <th scope="col" className="number">
-                  Capacity
-                </th>
-                <th scope="col" className="number">
-                  Replicas
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((point, index) => (
-                <tr key={`${point.at}-${index}`}>
-                  <td>{formatDateTime(new Date(point.at))}</td>
-                  <td>
-                    <StatusBadge status={point.action === "error" ? "error" : point.action === "scaled" ? "info" : "skipped"} label={point.action} />
-                  </td>
-                  <td className="number">{formatRate(point.rate)}</td>
-                  <td className="number">{formatRate(point.capacity)}</td>
-                  <td className="number">{point.replicas ?? "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <div className="field">
+          <label htmlFor={ids.service}>Service</label>
+          <select id={ids.service} value={service} onChange={(event) => setPicked(event.target.value)}>
+            {services.map((value) => (
+              <option key={value} value={value}>
+                {value}
+                {withPolicy.includes(value) ? " (scaled)" : ""}
+              </option>
+            ))}
+          </select>
         </div>
-      </details>
+        <div className="field">
+          <label htmlFor={ids.window}>Window</label>
+          <select id={ids.window} value={minutes} onChange={(event) => setMinutes(Number(event.target.value))}>
+            {WINDOWS.map((window) => (
+              <option key={window.minutes} value={window.minutes}>
+                {window.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        {series && (
+          <p className={styles.scalingPolicy}>
+            {series.policy
+              ? `Policy: ${series.policy.mode}, ${series.policy.enabled ? "enabled" : "disabled"}, ${series.policy.minReplicas}–${series.policy.maxReplicas} replicas, ${series.policy.alpha} req/s per replica`
+              : "No scaling policy: its replicas stay as deployed."}
+          </p>
+        )}
+      </div>
+      <ErrorNotice error={metrics.error} title="The metrics could not be read from Prometheus" />
+      {metrics.isPending ? (
+        <Loading label="Reading the metrics…" />
+      ) : (
+        series && (
+          <>
+            <p id={ids.summary} className={styles.scalingSummary} data-testid="scaling-summary">
+              {summariseScaling(service, minutes, points, decided)}
+            </p>
+            <figure className={styles.chart} aria-describedby={ids.summary}>
+              <ScalingChart points={points} decisions={decided} />
+              <figcaption className="visually-hidden">
+                Request rate, capacity and ready replicas of {service} over the last {minutes} minutes
+              </figcaption>
+            </figure>
+          </>
+        )
+      )}
+      {rows.length > 0 && (
+        <details className={styles.dataTable}>
+          <summary>
+            The scaler&apos;s last {rows.length} {rows.length === 1 ? "decision" : "decisions"} about {service}
+          </summary>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Decision</th>
+                  <th scope="col" className="number">
+                    Request rate
+                  </th>
+                  <th scope="col" className="number">
+                    Replicas
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((decision, index) => (
+                  <tr key={`${decision.at}-${index}`}>
+                    <td>{formatDateTime(new Date(decision.at))}</td>
+                    <td>
+                      <StatusBadge status={decision.action === "error" ? "error" : decision.action === "scaled" ? "info" : "skipped"} label={decision.action} />
+                    </td>
+                    <td className="number">{formatRate(decision.rate)}</td>
+                    <td className="number">{decision.from === decision.to ? (decision.to ?? "—") : `${decision.from ?? "?"} → ${decision.to ?? "?"}`}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </details>
+      )}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 /** The details of one service, opened from the topology or the services table. */
 import { forwardRef } from "react";
-import { formatBytes, formatCpu, formatMemory } from "@/app/_components/format";
+import { formatCpu, formatMemory } from "@/app/_components/format";
 import { StatusBadge } from "@/app/_components/ui";
 import type { ServiceDetail } from "@/lib/graphs";
 import type { ServiceExplanation } from "@/lib/placement/types";
@@ -20,7 +20,7 @@ export const ServicePanel = forwardRef<HTMLElement, ServicePanelProps>(function 
   if (!service) {
     return (
       <aside ref={ref} className={styles.sidePanel} aria-label="Service details" tabIndex={-1}>
-        <p className={styles.sideHint}>Select a service in the topology (click it, or Tab to it and press Enter) or in the services table to see its details here.</p>
+        <p className={styles.sideHint}>Select a service in the drawing (click it, or Tab to it and press Enter) or in the services table to see its details here.</p>
       </aside>
     );
   }
@@ -51,7 +51,7 @@ export const ServicePanel = forwardRef<HTMLElement, ServicePanelProps>(function 
         </dd>
         <dt>In all</dt>
         <dd>
-          {formatCpu(service.cpu * service.replicas)} CPU · {formatBytes(service.memory * service.replicas)}
+          {formatCpu(service.cpu * service.replicas)} CPU · {formatMemory(service.memory * service.replicas)}
         </dd>
         <dt>Artifact</dt>
         <dd className={styles.artifact}>
@@ -75,15 +75,17 @@ export const ServicePanel = forwardRef<HTMLElement, ServicePanelProps>(function 
         <dt>Used by</dt>
         <dd>{incoming.length === 0 ? "—" : incoming.map((link) => link.from).join(", ")}</dd>
       </dl>
-      <h4>Why here</h4>
-      <p className={styles.sideExplanation}>
-        {pinned ? "Pinned by the descriptor (static placement)." : explanation ? `${explanation.summary.charAt(0).toUpperCase()}${explanation.summary.slice(1)}.` : "No explanation recorded."}
-      </p>
-      {service.grafanaUrl && (
-        <a href={service.grafanaUrl} target="_blank" rel="noopener noreferrer">
-          Open its Grafana dashboard
-        </a>
-      )}
+      <div className={styles.sideWhy}>
+        <h4>Why here</h4>
+        <p className={styles.sideExplanation}>
+          {pinned ? "Pinned by the descriptor (static placement)." : explanation ? `${explanation.summary.charAt(0).toUpperCase()}${explanation.summary.slice(1)}.` : "No explanation recorded."}
+        </p>
+        {service.grafanaUrl && (
+          <a href={service.grafanaUrl} target="_blank" rel="noopener noreferrer">
+            Open its Grafana dashboard
+          </a>
+        )}
+      </div>
     </aside>
   );
 });

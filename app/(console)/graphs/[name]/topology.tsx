@@ -24,10 +24,10 @@ export type TopologyProps = {
   onSelect: (service: string | undefined) => void;
 };
 
-const NODE_WIDTH = 220;
+const NODE_WIDTH = 264;
 const NODE_HEIGHT = 78;
 const MIN_HEIGHT = 260;
-const MAX_HEIGHT = 620;
+const MAX_HEIGHT = 640;
 
 type ClusterData = { cluster: string; info?: TopologyCluster; count: number };
 type ServiceData = { service: TopologyService; cluster: string; instances: number };
@@ -130,7 +130,7 @@ function planEdges(links: TopologyLink[]): PlannedEdge[] {
 const LANE_OPTIONS = {
   "elk.algorithm": "layered",
   "elk.direction": "DOWN",
-  "elk.layered.spacing.nodeNodeBetweenLayers": "34",
+  "elk.layered.spacing.nodeNodeBetweenLayers": "46",
   "elk.spacing.nodeNode": "20",
   "elk.layered.considerModelOrder.strategy": "NODES_AND_EDGES",
   "elk.padding": "[top=58,left=16,bottom=16,right=16]",
@@ -141,7 +141,8 @@ const LANE_OPTIONS = {
 const FEDERATION_OPTIONS = {
   "elk.algorithm": "layered",
   "elk.direction": "RIGHT",
-  "elk.layered.spacing.nodeNodeBetweenLayers": "72",
+  // Room between lanes for a link's label ("cross-cluster · ultra-low latency").
+  "elk.layered.spacing.nodeNodeBetweenLayers": "170",
   "elk.spacing.nodeNode": "28",
   "elk.spacing.componentComponent": "40",
   "elk.layered.nodePlacement.strategy": "NETWORK_SIMPLEX",
@@ -290,7 +291,7 @@ export default function Topology({ services, clusters, selected, onSelect }: Top
       </div>
     );
   }
-  const height = Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, drawing.height + 48));
+  const height = Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, drawing.height + 32));
   return (
     <div className={styles.canvas} style={{ height }} data-testid="topology">
       <ReactFlow<FlowNode, Edge>
@@ -300,7 +301,8 @@ export default function Topology({ services, clusters, selected, onSelect }: Top
         nodeTypes={nodeTypes}
         colorMode="system"
         fitView
-        fitViewOptions={{ padding: 0.08, maxZoom: 1.1 }}
+        // The zoom controls sit bottom right: keep the drawing clear of them.
+        fitViewOptions={{ padding: { top: "12px", left: "12px", bottom: "12px", right: "52px" }, maxZoom: 1.1 }}
         minZoom={0.3}
         maxZoom={1.6}
         nodesDraggable={false}
