@@ -9,6 +9,7 @@ import type { ScalingDecisionPoint } from "./scaling-model";
 
 const TIME = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit" });
 const TIME_SECONDS = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const VALUE = new Intl.NumberFormat("en", { maximumFractionDigits: 2 });
 
 const hasValue = (point: MetricsPoint) => point.requestRate !== null || point.replicas !== null || point.capacity !== null;
 
@@ -19,16 +20,19 @@ export default function ScalingChart({ points: window, decisions }: { points: Me
   const dots = points.length < 8;
   const first = points[0]?.time ?? 0;
   const last = points[points.length - 1]?.time ?? 0;
+  // Minutes repeat on a short span: show seconds there.
+  const tickFormat = last - first < 10 * 60_000 ? TIME_SECONDS : TIME;
   const scaled = decisions.filter((decision) => decision.action === "scaled" && decision.at >= first && decision.at <= last);
   return (
     <ResponsiveContainer width="100%" height={260}>
       <LineChart data={points} margin={{ top: 12, right: 8, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-        <XAxis dataKey="time" type="number" scale="time" domain={["dataMin", "dataMax"]} tickFormatter={(value: number) => TIME.format(value)} stroke="var(--muted)" fontSize={12} minTickGap={40} />
+        <XAxis dataKey="time" type="number" scale="time" domain={["dataMin", "dataMax"]} tickFormatter={(value: number) => tickFormat.format(value)} stroke="var(--muted)" fontSize={12} minTickGap={40} />
         <YAxis yAxisId="rate" stroke="var(--muted)" fontSize={12} width={52} label={{ value: "req/s", angle: -90, position: "insideLeft", fill: "var(--muted)", fontSize: 12 }} />
         <YAxis yAxisId="replicas" orientation="right" allowDecimals={false} stroke="var(--muted)" fontSize={12} width={44} label={{ value: "replicas", angle: 90, position: "insideRight", fill: "var(--muted)", fontSize: 12 }} />
         <Tooltip
           labelFormatter={(value) => TIME_SECONDS.format(Number(value))}
+          formatter={(value, name) => [typeof value === "number" ? VALUE.format(value) : String(value ?? "—"), name]}
           contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)", borderRadius: 8, color: "var(--text)" }}
         />
         <Legend wrapperStyle={{ fontSize: 13 }} />
