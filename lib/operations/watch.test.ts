@@ -63,8 +63,10 @@ describe.each(databaseTargets())("watching operations on $name", (target) => {
     // Consumed in the background, as a subscriber would, while the test holds the gates.
     const states: string[] = [];
     const waiters: { state: string; resolve: () => void }[] = [];
-    void (async () => {
-      for await (const operation of watchOperation(ctx, started.operation.id, { signal: signal(), intervalMs: 10 })) {
+    // Stopped and awaited before the test ends, so no poll is left running when the database closes.
+    const watching = new AbortController();
+    const consumer = (async () => {
+      for await (const operation of watchOperation(ctx, started.operation.id, { signal: watching.signal, intervalMs: 10 })) {
         const state = `${operation.status}: ${operation.steps.map((step) => `${step.action} ${step.status}`).join(", ")}`;
         // Everything the watcher compares, but the lease: two equal entries would be a renewal passed on.
         states.push(`${state} ${JSON.stringify(operation.steps.map((step) => [step.attempts, step.log, step.error]))}`);
@@ -84,6 +86,8 @@ describe.each(databaseTargets())("watching operations on $name", (target) => {
     // Each state came once: the lease renewals while a gate was closed produced nothing.
     expect(new Set(states).size).toBe(states.length);
     expect(states.at(-1)).toMatch(/^succeeded: placement succeeded, helm-install succeeded /);
+    watching.abort();
+    await consumer;
   });
 
   it("lists the newest operations first as they are, then each one that changes", async () => {
